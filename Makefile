@@ -1,0 +1,45 @@
+# The two commands of the README: `make run` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app wsgi
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench install assets migrate clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# htmx and axe-core come from npm, pinned in package-lock.json; nothing is loaded from a CDN.
+static/vendor/htmx.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
+
+assets: static/vendor/htmx.min.js
+
+migrate: install
+	$(FLASK) db-upgrade
+
+run: install
+	$(FLASK) db-upgrade
+	$(FLASK) seed-demo --if-empty
+	PORT=$(PORT) $(PY) wsgi.py
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

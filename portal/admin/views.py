@@ -1,0 +1,4 @@
+"""系统管理 — views."""
+from __future__ import annotations
+
+from . import bp  # noqa: F401

@@ -1,0 +1,6 @@
+"""登录与账号 — login, logout, password change."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,64 @@
+"""Everything about htmx requests lives here: page or fragment, Vary, HX-Redirect. No other module
+reads htmx headers."""
+from __future__ import annotations
+
+from flask import make_response, render_template, request, url_for
+from htmx_flask import Htmx
+
+htmx_ext = Htmx()
+
+
+def wants_fragment() -> bool:
+    """True for an htmx request that swaps part of a page.
+
+    A history restore (the back button after a cache miss) and a boosted navigation need the whole
+    page, or the browser would show a bare fragment.
+    """
+    h = request.htmx
+    return bool(h) and not h.history_restore_request and not h.boosted
+
+
+def is_htmx() -> bool:
+    return bool(request.htmx)
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context):
+    """Render the page, or only its fragment for an htmx request; the page includes the fragment."""
+    template = fragment if (fragment and wants_fragment()) else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def redirect_to(location: str, status: int = 303):
+    """Redirect a normal request; tell htmx to navigate instead of swapping the target page in."""
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = location
+        return response
+    response = make_response("", status)
+    response.headers["Location"] = location
+    return response
+
+
+def login_redirect():
+    """Where an expired session goes: a real redirect, or HX-Redirect so htmx does not swap the
+    login page into a table cell."""
+    return redirect_to(url_for("auth.login", next=request.full_path if request.method == "GET" else None), 302)
+
+
+def trigger(response, event: str):
+    """Ask htmx to fire an event on the page (e.g. to refresh the counts after a row changed)."""
+    existing = response.headers.get("HX-Trigger")
+    response.headers["HX-Trigger"] = f"{existing}, {event}" if existing else event
+    return response
+
+
+def init_app(app) -> None:
+    htmx_ext.init_app(app)
+
+    @app.after_request
+    def _vary(response):
+        if response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+        return response

@@ -1,0 +1,4 @@
+"""事项清单 — views."""
+from __future__ import annotations
+
+from . import bp  # noqa: F401

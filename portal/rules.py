@@ -1,0 +1,538 @@
+"""The plan's rules as plain functions (赤壁市“首席服务员”实施方案).
+
+Data in, data out: nothing here imports Flask or peewee, so that every rule can be tested on hand-made
+values and reused by views, exports and the dashboard alike.
+"""
+from __future__ import annotations
+
+import math
+import random
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable
+
+# 事项类型 — stored as the Chinese label, because provinces number the types differently.
+ITEM_TYPES = ("公共服务", "行政裁决", "行政给付", "行政奖励", "行政确认", "行政许可", "其他行政权力")
+# 是否纳入首席服务员审批服务清单
+INCLUDED, EXCLUDED, PENDING = "纳入", "未纳入", "待定"
+INCLUSIONS = (INCLUDED, EXCLUDED, PENDING)
+# 未纳入原因: the first three are allowed exemptions; 其他 may be recorded but counts as not included.
+EXEMPT_REASONS = ("涉密", "涉及重大公共安全", "涉及公民生命财产安全")
+OTHER_REASON = "其他"
+REASONS = EXEMPT_REASONS + (OTHER_REASON,)
+# 审批方式: sections 一 and 二 of the authorisation letter.
+FINAL, FIRST = "终审", "初审"
+MODES = (FINAL, FIRST)
+# 清单状态
+LIST_DRAFT, LIST_SUBMITTED, LIST_APPROVED, LIST_RETURNED = "草稿", "已报送", "已通过", "已退回"
+LIST_STATES = (LIST_DRAFT, LIST_SUBMITTED, LIST_APPROVED, LIST_RETURNED)
+# 任期调整报告状态
+REPORT_FILED, REPORT_ACKNOWLEDGED, REPORT_RETURNED = "待确认", "已确认", "已退回"
+REPORT_STATES = (REPORT_FILED, REPORT_ACKNOWLEDGED, REPORT_RETURNED)
+# 授权委托书状态
+LETTER_DRAFT, LETTER_ISSUED, LETTER_REPLACED, LETTER_ENDED = "草稿", "已签发", "已替换", "已终止"
+LETTER_STATES = (LETTER_DRAFT, LETTER_ISSUED, LETTER_REPLACED, LETTER_ENDED)
+# 台账事项状态
+MATTER_RECEIVED, MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURNED = "已受理", "办理中", "已办结", "已退回"
+MATTER_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURNED)
+MATTER_OPEN_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS)
+# 办理方式
+HANDLINGS = ("窗口办", "网上办", "代办", "上门办")
+# 联办会签意见
+SIGN_AGREE, SIGN_DISAGREE, SIGN_SUPPLEMENT = "同意", "不同意", "补正"
+SIGN_DECISIONS = (SIGN_AGREE, SIGN_DISAGREE, SIGN_SUPPLEMENT)
+# 好差评
+EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+BAD_LEVELS = (1, 2)
+# 制度文件
+DOCUMENT_KINDS = ("实施方案", "管理办法", "审批事项清单", "监管工作机制", "其他")
+REQUIRED_DOCUMENT_KINDS = ("实施方案", "管理办法")
+# 抽查结论
+FINDING_OK, FINDING_FIX = "规范", "需整改"
+FINDINGS = (FINDING_OK, FINDING_FIX)
+# 亮点案例状态 (shares the review vocabulary)
+CASE_STATES = ("待审核", "已发布", "已退回")
+# 性别
+GENDERS = ("男", "女")
+# Roles
+ROLE_DEPARTMENT, ROLE_OFFICE, ROLE_LEADER = "department", "office", "leader"
+ROLES = (ROLE_DEPARTMENT, ROLE_OFFICE, ROLE_LEADER)
+ROLE_LABELS = {ROLE_DEPARTMENT: "部门经办人", ROLE_OFFICE: "协调办", ROLE_LEADER: "领导小组"}
+
+# ---------------------------------------------------------------------------
+# 纳入率 (rule 1)
+
+
+def inclusion_rate(included: int, total: int, exempt: int) -> float | None:
+    """纳入率: 纳入 items ÷ (all items − 未纳入 items with an allowed exemption reason), as a fraction.
+
+    None when nothing is left to include, so that an empty list is not shown as 0% or 100%.
+    """
+    denominator = total - exempt
+    if denominator <= 0:
+        return None
+    return included / denominator
+
+
+def count_inclusion(rows: Iterable[tuple[str | None, str | None]]) -> dict:
+    """Counts a list's items by inclusion (纳入 / 未纳入 / 待定) and 未纳入 reason, with the 纳入率.
+
+    ``exempt`` is 未纳入 with an allowed exemption (涉密 etc.); ``other`` is every other 未纳入 row
+    (其他, or no reason yet) — those count against the rate just like 待定.
+    """
+    by_reason = {reason: 0 for reason in REASONS}
+    total = included = excluded = pending = exempt = 0
+    for inclusion, reason in rows:
+        total += 1
+        if inclusion == INCLUDED:
+            included += 1
+        elif inclusion == EXCLUDED:
+            excluded += 1
+            if reason in by_reason:
+                by_reason[reason] += 1
+            if reason in EXEMPT_REASONS:
+                exempt += 1
+        elif inclusion == PENDING:
+            pending += 1
+    return {
+        "total": total, "included": included, "excluded": excluded, "pending": pending,
+        "exempt": exempt, "other": excluded - exempt, "by_reason": by_reason,
+        "rate": inclusion_rate(included, total, exempt),
+    }
+
+
+# ---------------------------------------------------------------------------
+# 事项 validation
+
+NAME_MAX = 200
+_WHITESPACE = re.compile(r"\s+")  # \s covers the full-width space U+3000 and NBSP pasted from Excel
+
+
+def normalize_text(s) -> str:
+    """Normalises a text cell (事项名称, 办理项名称 …) for storage and matching.
+
+    Excel cells carry line breaks, doubled and full-width spaces; ASCII brackets and full-width （）
+    are mixed freely, so the same 办理项 would otherwise look like two different ones.
+    """
+    if s is None:
+        return ""
+    text = _WHITESPACE.sub(" ", str(s)).strip()
+    return text.replace("(", "（").replace(")", "）")
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _days(value) -> tuple[int | None, bool]:
+    """Returns (days, ok) for an optional time limit given as int or digit string."""
+    if _blank(value):
+        return None, True
+    if isinstance(value, bool):
+        return None, False
+    if isinstance(value, int):
+        return value, value >= 0
+    text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        return int(text), True
+    return None, False
+
+
+def _officer_known(officer_id, officer_ids) -> bool:
+    # Form values arrive as strings while the set holds database ids (ints).
+    if officer_id in officer_ids:
+        return True
+    try:
+        return int(str(officer_id).strip()) in officer_ids
+    except ValueError:
+        return False
+
+
+def check_item(fields: dict, *, officer_ids: set | None = None, existing_keys: set = frozenset(),
+               own_key=None) -> dict[str, str]:
+    """Validates one service item (事项, one row per 办理项) of attachment 1.
+
+    Returns {field name: Chinese error message}; empty when the item may be saved. ``officer_ids`` are
+    the department's serving officers (None when it has none yet, so a 纳入 item shows 未指定);
+    ``existing_keys`` are the (事项名称, 办理项名称) pairs already in the list, ``own_key`` the item's own
+    pair when editing.
+    """
+    errors: dict[str, str] = {}
+    item_name = _text(fields.get("item_name"))
+    sub_item_name = _text(fields.get("sub_item_name"))
+    for name, value, label in (("item_name", item_name, "事项名称"),
+                               ("sub_item_name", sub_item_name, "办理项名称")):
+        if not value:
+            errors[name] = f"请填写{label}"
+        elif len(value) > NAME_MAX:
+            errors[name] = f"{label}不能超过{NAME_MAX}个字"
+
+    if fields.get("item_type") not in ITEM_TYPES:
+        errors["item_type"] = "事项类型须为：" + "、".join(ITEM_TYPES)
+
+    inclusion = fields.get("inclusion")
+    if inclusion not in INCLUSIONS:
+        errors["inclusion"] = "是否纳入须为：" + "、".join(INCLUSIONS)
+    elif inclusion == EXCLUDED:
+        if fields.get("reason") not in REASONS:
+            errors["reason"] = "未纳入的事项须选择原因：" + "、".join(REASONS)
+        if _blank(fields.get("reason_note")):
+            errors["reason_note"] = "未纳入的事项须说明具体原因"
+    elif inclusion == INCLUDED:
+        if fields.get("mode") not in MODES:
+            errors["mode"] = "纳入的事项须选择审批方式：终审或初审"
+        officer_id = fields.get("officer_id")
+        if _blank(officer_id):
+            if officer_ids:
+                errors["officer_id"] = "纳入的事项须指定本部门的首席服务员"
+        elif officer_ids is not None and not _officer_known(officer_id, officer_ids):
+            errors["officer_id"] = "所选首席服务员不是本部门在任的首席服务员"
+
+    legal, legal_ok = _days(fields.get("legal_days"))
+    promised, promised_ok = _days(fields.get("promised_days"))
+    if not legal_ok:
+        errors["legal_days"] = "法定办结时限须为不小于0的整数（工作日）"
+    if not promised_ok:
+        errors["promised_days"] = "承诺办结时限须为不小于0的整数（工作日）"
+    elif legal is not None and promised is not None and promised > legal:
+        errors["promised_days"] = "承诺办结时限不能超过法定办结时限"
+
+    if item_name and sub_item_name:
+        key = (item_name, sub_item_name)
+        if key in existing_keys and (own_key is None or key != tuple(own_key)):
+            errors["sub_item_name"] = "同一事项名称下已有相同的办理项"
+    return errors
+
+
+# ---------------------------------------------------------------------------
+# 工作日 (time limits and answer deadlines are counted in working days)
+
+
+def _is_working_day(day: date, holidays, workdays) -> bool:
+    # A date listed in both is taken as a holiday: a day off wrongly counted would shorten a deadline.
+    if day in holidays:
+        return False
+    return day in workdays or day.weekday() < 5
+
+
+def add_working_days(start: date, n: int, holidays=frozenset(), workdays=frozenset()) -> date:
+    """The date n working days (工作日) after start, start itself not counted.
+
+    Weekends are off unless listed in ``workdays`` (调休 make-up days); ``holidays`` are off.
+    A negative n counts backwards.
+    """
+    step = timedelta(days=1 if n >= 0 else -1)
+    day, left = start, abs(n)
+    while left:
+        day += step
+        if _is_working_day(day, holidays, workdays):
+            left -= 1
+    return day
+
+
+def working_days_between(start: date, end: date, holidays=frozenset(), workdays=frozenset()) -> int:
+    """Number of working days (工作日) after start up to and including end; 0 when end <= start."""
+    count, day = 0, start + timedelta(days=1)
+    while day <= end:
+        count += _is_working_day(day, holidays, workdays)
+        day += timedelta(days=1)
+    return count
+
+
+# ---------------------------------------------------------------------------
+# 统一社会信用代码 (GB 32100-2015)
+
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_error(code: str) -> str | None:
+    """Checks a 统一社会信用代码 (length, characters, 校验位); returns the Chinese error or None."""
+    code = _text(code).upper()
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位，当前为{len(code)}位"
+    bad = [ch for ch in code if ch not in CREDIT_CODE_CHARSET]
+    if bad:
+        return f"统一社会信用代码含有非法字符：{''.join(dict.fromkeys(bad))}"
+    total = sum(CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(code, CREDIT_CODE_WEIGHTS))
+    if code[17] != CREDIT_CODE_CHARSET[(31 - total % 31) % 31]:
+        return "统一社会信用代码校验位错误"
+    return None
+
+
+def credit_code_valid(code) -> bool:
+    """True when the 统一社会信用代码 is well formed and its 校验位 is right."""
+    return credit_code_error(code) is None
+
+
+# ---------------------------------------------------------------------------
+# 任期 and 不断档 (rules 4 and 5)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One officer's term (任期): end is the last day served, inclusive; None while still serving."""
+    start: date
+    end: date | None = None
+
+
+def two_year_mark(start: date) -> date:
+    """The day a term (任期) reaches two years; a 29 February start reaches it on 1 March."""
+    try:
+        return start.replace(year=start.year + 2)
+    except ValueError:
+        return date(start.year + 2, 3, 1)
+
+
+def is_early_change(start: date, effective_date: date) -> bool:
+    """True when a change taking effect on effective_date (the successor's first day) is 提前调整."""
+    return effective_date < two_year_mark(start)
+
+
+def tenure_days(term: Term, today: date) -> int:
+    """Days served in the term (任职天数) up to today, both ends counted."""
+    last = today if term.end is None else min(term.end, today)
+    return max(0, (last - term.start).days + 1)
+
+
+def gap_intervals(terms: list[Term], since: date, until: date) -> list[tuple[date, date]]:
+    """Inclusive date ranges in [since, until] when no officer was serving (断档)."""
+    if since > until:
+        return []
+    spans = sorted((max(t.start, since), min(t.end or until, until)) for t in terms)
+    gaps: list[tuple[date, date]] = []
+    cursor = since  # first day not yet known to be covered
+    for start, end in spans:
+        if end < start:  # outside the window, or an inverted term
+            continue
+        if start > cursor:
+            gaps.append((cursor, start - timedelta(days=1)))
+        cursor = max(cursor, end + timedelta(days=1))
+    if cursor <= until:
+        gaps.append((cursor, until))
+    return gaps
+
+
+def gap_days(terms: list[Term], since: date, until: date) -> list[date]:
+    """Every day in [since, until] when no officer was serving (断档天数 is its length)."""
+    return [start + timedelta(days=i)
+            for start, end in gap_intervals(terms, since, until)
+            for i in range((end - start).days + 1)]
+
+
+def term_nearing_two_years(start: date, today: date, within_days: int = 30) -> bool:
+    """Reminder: the term reaches two years (任期满两年) within the next within_days days."""
+    return today <= two_year_mark(start) <= today + timedelta(days=within_days)
+
+
+# ---------------------------------------------------------------------------
+# 清单报送 deadline (rule 7)
+
+
+def default_deadline(year: int) -> date:
+    """Default list submission deadline (报送截止日期): 10 August, the plan's 8月上旬."""
+    return date(year, 8, 10)
+
+
+def submitted_on_time(submitted_on: date | None, deadline: date, today: date) -> bool | None:
+    """Whether the list was submitted (按时报送) by the deadline; None while it still can be."""
+    if submitted_on is not None:
+        return submitted_on <= deadline
+    return False if today > deadline else None
+
+
+# ---------------------------------------------------------------------------
+# 服务台账
+
+
+def matter_overdue(status: str, promised: date | None, completed: date | None, today: date) -> bool:
+    """A ledger matter (台账事项) still open after its promised date is 逾期."""
+    return status in MATTER_OPEN_STATES and promised is not None and today > promised
+
+
+def matter_on_time(status: str, promised: date | None, completed: date | None) -> bool | None:
+    """Whether a finished (已办结) matter was 按时办结; None when not finished or not judgeable."""
+    if status != MATTER_DONE or promised is None or completed is None:
+        return None
+    return completed <= promised
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def ledger_figures(rows: Iterable[dict], today: date) -> dict:
+    """Dashboard figures of a service ledger (服务台账): open, overdue, 按时办结率, 最多跑一次率, 网上办率,
+    代办 and 上门办 counts.
+
+    The on-time rate is over finished matters that have both dates; a finished matter without a
+    recorded visit count does not count as 最多跑一次.
+    """
+    total = open_ = overdue = done = on_time = judged = one_visit = online = proxy = onsite = 0
+    for row in rows:
+        status, promised, completed = row.get("status"), row.get("promised"), row.get("completed")
+        total += 1
+        open_ += status in MATTER_OPEN_STATES
+        overdue += matter_overdue(status, promised, completed, today)
+        if status == MATTER_DONE:
+            done += 1
+            visits = row.get("visits")
+            one_visit += visits is not None and visits <= 1
+            verdict = matter_on_time(status, promised, completed)
+            if verdict is not None:
+                judged += 1
+                on_time += verdict
+        handling = row.get("handling")
+        online += handling == "网上办"
+        proxy += handling == "代办"
+        onsite += handling == "上门办"
+    return {
+        "total": total, "open": open_, "overdue": overdue, "done": done,
+        "on_time_rate": _rate(on_time, judged), "one_visit_rate": _rate(one_visit, done),
+        "online_rate": _rate(online, total), "proxy": proxy, "onsite": onsite,
+    }
+
+
+# ---------------------------------------------------------------------------
+# 好差评
+
+
+def satisfaction_rate(levels: list[int]) -> float | None:
+    """满意率 = (非常满意 + 满意) ÷ all evaluations; None without evaluations."""
+    return _rate(sum(1 for level in levels if level in (4, 5)), len(levels))
+
+
+def is_bad_review(level: int) -> bool:
+    """True for a 差评 (不满意 or 非常不满意), which the department must answer."""
+    return level in BAD_LEVELS
+
+
+def answer_late(deadline: date, answered_on: date | None, today: date) -> bool:
+    """True when a 差评 was answered after its deadline, or is unanswered and the deadline has passed."""
+    return (answered_on if answered_on is not None else today) > deadline
+
+
+# ---------------------------------------------------------------------------
+# 一事联办
+
+
+def joint_state(decisions: list[str | None]) -> str:
+    """State of a joint matter (联办事项) from each part's 会签 decision (None = not yet signed)."""
+    if SIGN_DISAGREE in decisions:
+        return SIGN_DISAGREE
+    if SIGN_SUPPLEMENT in decisions:
+        return "待补正"
+    if decisions and all(d == SIGN_AGREE for d in decisions):
+        return MATTER_DONE
+    return "会签中"
+
+
+def joint_stuck_parts(parts: list[dict], today: date) -> list[dict]:
+    """Parts of a joint matter not yet 同意, each with ``days_waiting`` since opened_on and ``late``."""
+    stuck = []
+    for part in parts:
+        if part.get("decision") == SIGN_AGREE:
+            continue
+        opened, deadline = part.get("opened_on"), part.get("deadline")
+        stuck.append({**part,
+                      "days_waiting": (today - opened).days if opened else None,
+                      "late": deadline is not None and today > deadline})
+    return stuck
+
+
+# ---------------------------------------------------------------------------
+# 抽查 (放权与监管衔接)
+
+
+def sample_size(n: int, rate: float, minimum: int) -> int:
+    """How many finished matters an oversight review (抽查) draws: rate of n, at least minimum, at most n."""
+    # Rounding first stops float noise (0.07 * 100 = 7.000000000000001) from adding one more.
+    return max(0, min(n, max(minimum, math.ceil(round(n * rate, 9)))))
+
+
+def draw_sample(ids: list[int], rate: float, minimum: int, seed: int) -> list[int]:
+    """Draws the 抽查 sample reproducibly: the same ids and seed give the same sample in any input order."""
+    pool = sorted(set(ids))
+    return sorted(random.Random(seed).sample(pool, sample_size(len(pool), rate, minimum)))
+
+
+# ---------------------------------------------------------------------------
+# 清单版本比对
+
+
+def diff_rows(old: list[dict], new: list[dict], key=("item_name", "sub_item_name"), fields=None) -> dict:
+    """Compares two versions of an item list (清单版本比对): added, removed and changed rows."""
+    def index(rows):
+        return {tuple(row.get(k) for k in key): row for row in rows}
+
+    old_by_key, new_by_key = index(old), index(new)
+    changed = []
+    for k, row in new_by_key.items():
+        before = old_by_key.get(k)
+        if before is None:
+            continue
+        names = fields if fields is not None else list(dict.fromkeys([*before, *row]))
+        changes = [(f, before.get(f), row.get(f)) for f in names
+                   if f not in key and before.get(f) != row.get(f)]
+        if changes:
+            changed.append({"key": k, "changes": changes})
+    return {
+        "added": [row for k, row in new_by_key.items() if k not in old_by_key],
+        "removed": [row for k, row in old_by_key.items() if k not in new_by_key],
+        "changed": changed,
+    }
+
+
+# ---------------------------------------------------------------------------
+# 授权委托书
+
+LETTER_PREFIX = "赤首授"
+_LETTER_RE = re.compile(r"^赤首授[\[【〔]([0-9]{4})[\]】〕]第?0*([1-9][0-9]*)号$")
+
+
+def letter_number(year: int, seq: int) -> str:
+    """The authorisation letter's 文号, e.g. 赤首授〔2026〕3号."""
+    return f"{LETTER_PREFIX}〔{year}〕{seq}号"
+
+
+def parse_letter_number(s) -> tuple[int, int] | None:
+    """Reads a 文号 as typed by the public (any bracket style, spaces, full-width digits): (year, seq)."""
+    if not s:
+        return None
+    # NFKC turns full-width digits and （）［］ into ASCII; round brackets then join the square ones.
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(s)))
+    text = text.replace("(", "[").replace(")", "]")
+    match = _LETTER_RE.match(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def letter_sections(assignments: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Splits an officer's items into the letter's section 一 (终审) and section 二 (初审), input order kept."""
+    final = [label for label, mode in assignments if mode == FINAL]
+    first = [label for label, mode in assignments if mode == FIRST]
+    return final, first
+
+
+# ---------------------------------------------------------------------------
+# Misc
+
+
+def age_on(birth: date, day: date) -> int:
+    """Age in full years on day (an officer's 年龄 in the roster)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+PASSWORD_MIN = 8
+
+
+def password_problem(pw: str) -> str | None:
+    """Chinese message when an account password is too short, else None."""
+    if len(pw or "") < PASSWORD_MIN:
+        return f"密码至少需要{PASSWORD_MIN}个字符"
+    return None

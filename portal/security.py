@@ -1,0 +1,117 @@
+"""Login sessions kept on the server, login throttling, and the security headers of every response."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from flask import current_app, request
+from flask_login import LoginManager
+
+from . import clock
+from .models import LoginAttempt, LoginSession, User
+
+log = logging.getLogger("portal.security")
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "请先登录。"
+login_manager.session_protection = None  # our own server-side sessions do this job
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    """The user of a live session token; None (logged out) if revoked, idle or too old."""
+    if not token:
+        return None
+    row = (LoginSession.select(LoginSession, User).join(User)
+           .where((LoginSession.token == token) & LoginSession.revoked_at.is_null()).first())
+    if row is None or not row.user.active:
+        return None
+    now = clock.now()
+    cfg = current_app.config
+    if now - row.created_at > dt.timedelta(hours=cfg["SESSION_MAX_HOURS"]):
+        return None
+    if now - row.last_seen_at > dt.timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
+        return None
+    if now - row.last_seen_at > dt.timedelta(seconds=60):
+        # Touch at most once a minute: a write per request would serialise every page view.
+        LoginSession.update(last_seen_at=now).where(LoginSession.id == row.id).execute()
+    user = row.user
+    user.session_token = token
+    return user
+
+
+def start_session(user: User) -> str:
+    """A new server-side session for a successful login."""
+    token = secrets.token_urlsafe(32)
+    LoginSession.create(token=token, user=user, address=request.remote_addr or "")
+    user.session_token = token
+    return token
+
+
+def revoke_session(token: str) -> None:
+    LoginSession.update(revoked_at=clock.now()).where(
+        (LoginSession.token == token) & LoginSession.revoked_at.is_null()).execute()
+
+
+def revoke_all(user: User, keep: str | None = None) -> None:
+    """End every session of a user (password change, disabling), optionally keeping the current one."""
+    q = LoginSession.update(revoked_at=clock.now()).where(
+        (LoginSession.user == user) & LoginSession.revoked_at.is_null())
+    if keep:
+        q = q.where(LoginSession.token != keep)
+    q.execute()
+
+
+def throttled(username: str, address: str) -> bool:
+    """True when too many recent failures for this user name or from this address (登录限制)."""
+    cfg = current_app.config
+    since = clock.now() - dt.timedelta(minutes=cfg["LOGIN_WINDOW_MINUTES"])
+    failures = LoginAttempt.select().where((LoginAttempt.at >= since) & (LoginAttempt.success == False))  # noqa: E712
+    by_user = failures.where(LoginAttempt.username == username).count()
+    by_address = failures.where(LoginAttempt.address == address).count()
+    blocked = by_user >= cfg["LOGIN_MAX_FAILURES_PER_USER"] or by_address >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    if blocked:
+        log.warning("login throttled user=%s address=%s failures_user=%d failures_address=%d",
+                    username, address, by_user, by_address)
+    return blocked
+
+
+def record_attempt(username: str, address: str, success: bool) -> None:
+    LoginAttempt.create(username=username[:64], address=address[:64], success=success, at=clock.now())
+    if not success:
+        log.info("login failed user=%s address=%s", username, address)
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Not logged in (or the session ended): to the login page — by HX-Redirect for htmx."""
+    from flask import flash
+
+    from .htmx import login_redirect
+
+    flash(login_manager.login_message, "info")
+    return login_redirect()
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+
+    @app.after_request
+    def _headers(response):
+        h = response.headers
+        h.setdefault("Content-Security-Policy", CSP)
+        h.setdefault("X-Content-Type-Options", "nosniff")
+        h.setdefault("X-Frame-Options", "DENY")
+        # same-origin keeps the Referer that flask-wtf checks over https, and leaks nothing outside.
+        h.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and not request.path.startswith("/public/"):
+            # Pages behind the login carry personal data: never keep them in a shared cache.
+            h.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,94 @@
+"""Checks every uploaded file passes before anything reads it: size, type by content (not by name),
+and, for the zip-based Office formats, a bound on what unpacking would cost (zip bombs)."""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+# Unpacked size and entry count a genuine list, letter or plan never comes near.
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_ENTRIES = 2000
+MAX_RATIO = 200
+
+
+class UploadError(ValueError):
+    """A file refused, with the reason in Chinese for the user."""
+
+
+@dataclass
+class Checked:
+    data: bytes
+    kind: str  # xlsx / docx / pdf / png / jpeg
+    content_type: str
+    filename: str
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+}
+LABELS = {"xlsx": "Excel（.xlsx）", "docx": "Word（.docx）", "pdf": "PDF", "png": "PNG 图片", "jpeg": "JPEG 图片"}
+EXTENSIONS = {"xlsx": (".xlsx",), "docx": (".docx",), "pdf": (".pdf",), "png": (".png",), "jpeg": (".jpg", ".jpeg")}
+
+
+def sniff(data: bytes) -> str | None:
+    """The file's real type from its first bytes and, for zip files, its contents."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "xlsx"
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse a zip whose unpacked size, entry count or compression ratio is out of bounds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise UploadError("文件已损坏，无法打开。") from exc
+    if len(infos) > MAX_ENTRIES:
+        raise UploadError("文件结构异常（包含的部件过多），已拒绝。")
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNPACKED or total / packed > MAX_RATIO:
+        raise UploadError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+
+
+def check_upload(storage, allowed: tuple[str, ...], max_bytes: int) -> Checked:
+    """Read an uploaded werkzeug FileStorage and check it; raises UploadError with a Chinese reason.
+
+    Reads at most max_bytes + 1 bytes, so an oversized file never lands in memory whole."""
+    if storage is None or not getattr(storage, "filename", ""):
+        raise UploadError("请选择要上传的文件。")
+    filename = storage.filename
+    data = storage.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(f"文件超过 {max_bytes // (1024 * 1024)} MB 的大小限制。")
+    if not data:
+        raise UploadError("文件是空的。")
+    wanted = "、".join(LABELS[k] for k in allowed)
+    kind = sniff(data)
+    if kind not in allowed:
+        raise UploadError(f"文件类型不符：只接受 {wanted} 文件（按文件内容识别，改扩展名无效）。")
+    if not filename.lower().endswith(EXTENSIONS[kind]):
+        raise UploadError(f"文件扩展名与内容不符：这是一个 {LABELS[kind]} 文件。")
+    if kind in ("xlsx", "docx"):
+        check_zip(data)
+    return Checked(data=data, kind=kind, content_type=CONTENT_TYPES[kind], filename=filename)

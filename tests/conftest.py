@@ -1,0 +1,139 @@
+"""Fixtures in the flaskr style: an app on a temporary SQLite *file* with the migrations applied, a
+client, a CLI runner, and `login` as any role. CSRF is off here except where a test turns it on."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal import db as dbmod
+from portal.audit import write
+from portal.db import db
+from portal.models import Department, ServiceItem, User
+
+PASSWORD = "test-password-1"
+TODAY = dt.date(2026, 11, 26)
+# scrypt is slow on purpose; the tests hash once.
+PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def make_app(tmp_path, **config):
+    """An app on a fresh migrated SQLite file under tmp_path."""
+    settings = {
+        "TESTING": True,
+        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'portal.db'}",
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "FIXED_TODAY": TODAY,
+    }
+    settings.update(config)
+    os.makedirs(tmp_path / "instance", exist_ok=True)
+    os.environ["PORTAL_INSTANCE"] = str(tmp_path / "instance")
+    app = create_app(settings)
+    with app.app_context():
+        if settings["DATABASE_URL"].startswith("postgres"):
+            _reset_postgres()
+        dbmod.upgrade()
+    return app
+
+
+def _reset_postgres():
+    with db.connection_context():
+        db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+
+
+@pytest.fixture
+def app(tmp_path):
+    # No app context is held open across the test: requests must not share `g` (flask-login and
+    # flask-wtf keep per-request state there). Peewee reconnects by itself for the test's own queries.
+    app = make_app(tmp_path)
+    yield app
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class World:
+    """Builds small hand-made cities: departments, their users and items."""
+
+    def department(self, code="gaj", name=None, several=False, window=True):
+        with write(username="test") as w:
+            dept = w.create(Department, code=code, name=name or f"赤壁市测试局{code}", short_name=code,
+                            several_officers=several, has_window=window)
+            w.create(User, username=code, display_name=f"{code}经办人", role="department", department=dept,
+                     password_hash=PASSWORD_HASH)
+        return dept
+
+    def user(self, username, role, department=None, active=True):
+        with write(username="test") as w:
+            return w.create(User, username=username, display_name=username, role=role, department=department,
+                            password_hash=PASSWORD_HASH, active=active)
+
+    def item(self, dept, name="测试事项", sub=None, item_type="行政许可", inclusion="纳入", **extra):
+        seq = ServiceItem.select().where(ServiceItem.department == dept).count() + 1
+        fields = dict(department=dept, seq=seq, item_name=name, sub_item_name=sub or name, item_type=item_type,
+                      inclusion=inclusion, mode="终审" if inclusion == "纳入" else None)
+        fields.update(extra)
+        with write(username="test") as w:
+            return w.create(ServiceItem, **fields)
+
+
+@pytest.fixture
+def world(app):
+    """Two departments (gaj, fgj) with users, an office user and a leader."""
+    w = World()
+    w.gaj = w.department("gaj", "赤壁市公安局", several=True)
+    w.fgj = w.department("fgj", "赤壁市发展和改革局")
+    w.office = w.user("office", "office")
+    w.leader = w.user("leader", "leader")
+    return w
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username="gaj", password=PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(client, world):
+    """login("gaj" | "fgj" | "office" | "leader") → the logged-in test client."""
+
+    def _login(username):
+        response = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "no csrf meta tag"
+    return match.group(1)

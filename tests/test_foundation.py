@@ -1,0 +1,219 @@
+"""The skeleton: login per role, isolation, CSRF, sessions, throttling, headers, health, schema."""
+from __future__ import annotations
+
+import pytest
+from playhouse.schema_diff import diff_models
+
+from portal.db import db
+from portal.models import ALL_MODELS, AuditLog, DataVersion, LoginSession, User
+from tests.conftest import HTMX, PASSWORD, csrf_from, make_app
+
+
+def test_models_and_migrated_schema_do_not_differ(app):
+    diff = diff_models(db.obj, ALL_MODELS)
+    assert not diff, str(diff)
+
+
+@pytest.mark.parametrize("username, expect", [
+    ("gaj", "赤壁市公安局"), ("fgj", "赤壁市发展和改革局"), ("office", "协调办"), ("leader", "领导小组"),
+])
+def test_each_role_lands_on_its_home_page(login, username, expect):
+    client = login(username)
+    html = client.get("/").get_data(as_text=True)
+    assert expect in html
+    assert "待办提醒" in html
+
+
+def test_navigation_fits_the_role(login):
+    html = login("leader").get("/").get_data(as_text=True)
+    assert "清单审核" not in html  # the leader reviews nothing
+
+
+def test_wrong_credentials_give_one_neutral_message(client, world):
+    unknown = client.post("/login", data={"username": "nobody", "password": "whatever1"})
+    wrong = client.post("/login", data={"username": "gaj", "password": "wrong-password"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert "用户名或密码错误" in unknown.get_data(as_text=True)
+    assert "用户名或密码错误" in wrong.get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_htmx_request_with_expired_session_gets_hx_redirect(client, world):
+    response = client.get("/", headers=HTMX)
+    assert response.status_code != 302
+    assert "/login" in response.headers["HX-Redirect"]
+
+
+def test_logout_kills_the_session_even_for_a_copied_cookie(app, login, world):
+    client = login("gaj")
+    cookie = client.get_cookie("portal_session").value
+    assert client.post("/logout").status_code == 302
+    replay = app.test_client()
+    replay.set_cookie("portal_session", cookie)
+    assert replay.get("/").status_code == 302
+
+
+def test_logout_by_get_only_asks(login):
+    client = login("gaj")
+    assert "确认退出" in client.get("/logout").get_data(as_text=True)
+    assert client.get("/").status_code == 200  # still logged in
+
+
+def test_disabled_user_is_logged_out_and_cannot_log_in(login, world, runner):
+    client = login("fgj")
+    result = runner.invoke(args=["disable-user", "fgj"])
+    assert result.exit_code == 0, result.output
+    assert client.get("/").status_code == 302
+    assert client.post("/login", data={"username": "fgj", "password": PASSWORD}).status_code == 401
+
+
+def test_password_change_needs_the_current_one_and_revokes_other_sessions(app, login, world):
+    client = login("gaj")
+    other = app.test_client()
+    other.post("/login", data={"username": "gaj", "password": PASSWORD})
+    bad = client.post("/account/password", data={"current": "nope-nope", "new": "new-password-9", "confirm": "new-password-9"})
+    assert "当前密码不正确" in bad.get_data(as_text=True)
+    short = client.post("/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
+    assert "至少8个字符" in short.get_data(as_text=True)
+    ok = client.post("/account/password", data={"current": PASSWORD, "new": "new-password-9", "confirm": "new-password-9"})
+    assert ok.status_code == 302
+    assert client.get("/").status_code == 200  # this session stays
+    assert other.get("/").status_code == 302  # the other one is dead
+    assert AuditLog.select().where(AuditLog.action == "password").count() == 1
+    assert "***" in AuditLog.get(AuditLog.action == "password").after  # never the hash
+
+
+def test_login_is_throttled_per_user_name(client, world):
+    for _ in range(5):
+        client.post("/login", data={"username": "gaj", "password": "wrong-password"})
+    response = client.post("/login", data={"username": "gaj", "password": PASSWORD})
+    assert response.status_code == 401
+    assert "次数过多" in response.get_data(as_text=True)
+    assert LoginSession.select().count() == 0
+
+
+def test_login_is_throttled_per_address(client, world):
+    for i in range(20):
+        client.post("/login", data={"username": f"guess{i}", "password": "wrong-password"})
+    response = client.post("/login", data={"username": "fgj", "password": PASSWORD})
+    assert "次数过多" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_next_after_login_stays_on_our_site(client, world, target):
+    response = client.post("/login?next=" + target, data={"username": "gaj", "password": PASSWORD})
+    assert response.headers["Location"] == "/"
+
+
+def test_next_after_login_to_our_own_path(client, world):
+    response = client.post("/login?next=/account/password", data={"username": "gaj", "password": PASSWORD})
+    assert response.headers["Location"] == "/account/password"
+
+
+def test_security_headers_and_cookie_flags(client, world):
+    response = client.post("/login", data={"username": "gaj", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "HX-Request" in page.headers["Vary"]
+    assert "<script>" not in page.get_data(as_text=True)
+
+
+def test_healthz_answers_without_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_write_path_audits_and_moves_the_data_version(app, world):
+    before = DataVersion.current()
+    from portal.audit import write
+
+    with write(username="test") as w:
+        w.update(world.gaj, short_name="公安")
+    assert DataVersion.current() == before + 1
+    entry = AuditLog.select().order_by(AuditLog.id.desc()).first()
+    assert entry.table == "department" and '"公安"' in entry.after
+
+
+def test_write_path_rolls_back_everything_on_error(app, world):
+    from portal.audit import write
+
+    count = AuditLog.select().count()
+    with pytest.raises(RuntimeError):
+        with write(username="test") as w:
+            w.update(world.gaj, short_name="半截")
+            raise RuntimeError("boom")
+    assert AuditLog.select().count() == count
+    assert world.gaj.__class__.get_by_id(world.gaj.id).short_name == "gaj"
+
+
+def test_database_checks_refuse_an_unknown_item_type(app, world):
+    from peewee import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        with db.atomic():
+            db.execute_sql("INSERT INTO service_item (department_id, seq, code, item_name, sub_item_name, item_type, inclusion, reason_note, basis, kind, materials, location, retired, created_at, updated_at) "
+                           "VALUES (?, 1, '', 'x', 'x', '行政审批', '纳入', '', '', '', '', '', 0, '2026-01-01', '2026-01-01')", (world.gaj.id,))
+
+
+def test_sqlite_pragmas(app):
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+class TestCsrf:
+    @pytest.fixture
+    def app(self, tmp_path):
+        yield make_app(tmp_path, WTF_CSRF_ENABLED=True)
+
+    def test_login_without_token_is_refused_with_a_friendly_page(self, client, world):
+        response = client.post("/login", data={"username": "gaj", "password": PASSWORD})
+        assert response.status_code == 400
+        assert "页面已过期" in response.get_data(as_text=True)
+        assert LoginSession.select().count() == 0
+
+    def test_htmx_request_with_header_token_is_accepted(self, client, world):
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        response = client.post("/login", data={"username": "gaj", "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302
+        token = csrf_from(client.get("/").get_data(as_text=True))
+        refused = client.post("/logout", headers=HTMX)
+        assert refused.status_code == 400 and refused.headers["HX-Retarget"] == "#messages"
+        accepted = client.post("/logout", headers={**HTMX, "X-CSRFToken": token})
+        assert accepted.status_code == 302
+        assert client.get("/").status_code == 302
+
+
+def test_department_user_gets_404_for_another_departments_record(app, login, world):
+    """Scoping by construction: get_scoped_or_404 filters by the user's department."""
+    from flask_login import login_user
+    from werkzeug.exceptions import NotFound
+
+    from portal import security
+    from portal.access import get_scoped_or_404
+    from portal.models import ServiceItem
+
+    from tests.conftest import World
+
+    other_item = World().item(world.fgj, "企业投资项目核准")
+    own_item = World().item(world.gaj, "机动车登记")
+    user = User.get(User.username == "gaj")
+    with app.test_request_context("/"):
+        security.start_session(user)
+        login_user(user)
+        assert get_scoped_or_404(ServiceItem, own_item.id).id == own_item.id
+        with pytest.raises(NotFound):
+            get_scoped_or_404(ServiceItem, other_item.id)
+        with pytest.raises(NotFound):
+            get_scoped_or_404(ServiceItem, "not-a-number")

@@ -1,0 +1,13 @@
+"""WSGI entry point: `gunicorn wsgi:app`, `flask --app wsgi ...`, or `python wsgi.py` for `make run`."""
+import logging
+import os
+
+from portal import create_app
+
+app = create_app()
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"首席服务员门户已启动: http://127.0.0.1:{port}")
+    app.run(host="127.0.0.1", port=port, debug=False, threaded=True)
