@@ -263,6 +263,13 @@ class Officer(BaseModel):
             q = q.where(cls.department == department)
         return q
 
+    @classmethod
+    def authorised_ids(cls, department) -> set[int]:
+        """Ids of the department's serving officers who hold an issued letter (已授权上岗)."""
+        q = (cls.select(cls.id).join(Letter, on=(Letter.officer == cls.id))
+             .where((cls.department == department) & cls.term_end.is_null() & (Letter.state == rules.LETTER_ISSUED)))
+        return {row[0] for row in q.tuples()}
+
     def term(self):
         """The officer's term as a rules.Term."""
         return rules.Term(self.term_start, self.term_end)
