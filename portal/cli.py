@@ -32,6 +32,10 @@ def _password(value: str | None, generate: bool) -> tuple[str, bool]:
 
 
 def init_app(app) -> None:
+    from . import cli_ops
+
+    cli_ops.init_app(app)
+
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Apply pending migrations (升级数据库结构)."""
