@@ -47,9 +47,12 @@ class Writer:
         department_id = getattr(record, "department_id", None)
         if department_id is None and self.actor is not None:
             department_id = getattr(self.actor, "department_id", None)
+        record_id = record.get_id()
+        if not isinstance(record_id, int):  # text keys (settings) are named in before/after instead
+            record_id = None
         AuditLog.create(
             at=clock.now(), user=self.actor, username=self.username, department=department_id,
-            action=action, table=record._meta.table_name, record_id=record.get_id(),
+            action=action, table=record._meta.table_name, record_id=record_id,
             before=_dump(before), after=_dump(after), address=_address(),
         )
         self.count += 1

@@ -22,9 +22,11 @@ def is_htmx() -> bool:
     return bool(request.htmx)
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    """Render the page, or only its fragment for an htmx request; the page includes the fragment."""
-    template = fragment if (fragment and wants_fragment()) else page
+def render(page_template: str, fragment: str | None = None, status: int = 200, /, **context):
+    """Render the page, or only its fragment for an htmx request; the page includes the fragment.
+
+    The template arguments are positional-only so that a context variable may be called `page`."""
+    template = fragment if (fragment and wants_fragment()) else page_template
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
