@@ -36,6 +36,33 @@ def init_app(app) -> None:
 
     cli_ops.init_app(app)
 
+    @app.cli.command("backup")
+    @click.argument("path")
+    def backup_command(path):
+        """Online backup of the SQLite database to PATH (在线备份)."""
+        from .backup import BackupError, backup
+
+        try:
+            rows = backup(app.config["DATABASE_URL"], path)
+        except BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"已备份到 {path}，完整性校验通过，共 {sum(rows.values())} 行。")
+
+    @app.cli.command("restore")
+    @click.argument("path")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(path, yes):
+        """Restore the SQLite database from a backup file (从备份恢复). Stop the portal first."""
+        from .backup import BackupError, restore
+
+        if not yes:
+            click.confirm("恢复将用备份内容替换当前数据库的全部数据，确定继续吗？", abort=True)
+        try:
+            rows = restore(app.config["DATABASE_URL"], path)
+        except BackupError as exc:
+            _fail(str(exc))
+        click.echo(f"已从 {path} 恢复，共 {sum(rows.values())} 行。")
+
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Apply pending migrations (升级数据库结构)."""
