@@ -27,7 +27,11 @@ def _actor():
 
 
 def _address() -> str:
-    return (request.remote_addr or "") if has_request_context() else ""
+    # Staff actions record where they came from; the public's (evaluations) do not: a visitor's
+    # address is personal data the portal has no business keeping.
+    if not has_request_context() or not getattr(current_user, "is_authenticated", False):
+        return ""
+    return request.remote_addr or ""
 
 
 def _dump(value) -> str | None:
