@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install assets migrate clean
+.PHONY: run test test-pg bench install assets migrate clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -38,6 +38,12 @@ run: install
 test: install
 	$(PY) -m pytest
 
+# The suite (without the browser tests) on a local PostgreSQL that .ci/pg installs and starts (as root).
+test-pg: install
+	url="$$(bash .ci/pg)" && test -n "$$url" && \
+	  TEST_DATABASE_URL="$$url" $(PY) -m pytest -m "not browser" --ignore=tests/browser
+
+# The province-sized benchmark (not a test): prints one table, exits non-zero when a target is missed.
 bench: install
 	$(PY) -m bench
 

@@ -9,6 +9,7 @@ import time
 from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
 from . import htmx, security
@@ -20,6 +21,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin")
 
 request_log = logging.getLogger("portal.request")
+
+MAX_ID = 2**63 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """The `int` URL converter, limited to ids the database can hold."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secret_key(app: Flask) -> str:
@@ -45,6 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
+    # Ids beyond a 64-bit integer would overflow the database driver (a 500); they are simply not found.
+    app.url_map.converters["int"] = BoundedInt
     app.config.from_object(Default)
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):

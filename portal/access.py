@@ -48,6 +48,8 @@ def get_scoped_or_404(model, record_id, department_field=None):
         record_id = int(record_id)
     except (TypeError, ValueError):
         abort(404)
+    if not 0 < record_id < 2**63:
+        abort(404)
     record = scoped(model.select().where(model.id == record_id), field).first()
     if record is None:
         abort(404)

@@ -1,12 +1,14 @@
-"""Database wiring: one DatabaseProxy, SQLite pragmas for official records, per-request connections,
-and the migrations runner (peewee's own playhouse.migrations)."""
+"""Database wiring: one DatabaseProxy over SQLite (the default) or PostgreSQL (DATABASE_URL=postgresql://…,
+through psycopg 3), SQLite pragmas for official records, a connection pool that each request borrows
+from, and the migrations runner (peewee's own playhouse.migrations)."""
 from __future__ import annotations
 
 import os
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import DatabaseProxy, PostgresqlDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.migrations import Runner
+from playhouse.pool import PooledDatabase, PooledSqliteDatabase
 
 db = DatabaseProxy()
 
@@ -22,23 +24,47 @@ SQLITE_PRAGMAS = {
 }
 
 
-def make_database(url: str):
-    """Build the database object for a sqlite:/// path or a postgresql:// URL."""
+def make_database(url: str, pool_max: int = 32):
+    """Build the database object for a sqlite:/// path or a postgresql:// URL.
+
+    Both are pooled: a request borrows an open connection and gives it back, so a request does not pay
+    for opening a connection (a PostgreSQL login, or the SQLite pragmas), and a connection is never
+    tied to a thread that may end (the development server starts a thread per request).
+    """
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
         # one failing with "database is locked" when it upgrades a read lock.
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                              check_same_thread=False)
+        return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                                    check_same_thread=False, max_connections=None)
     if url.startswith(("postgresql://", "postgres://")):
-        url = "psycopg3://" + url.split("://", 1)[1]
+        # psycopg 3; PostgreSQL needs no IMMEDIATE: its row locks let writers of different rows run at once.
+        # Connections are renewed after 10 minutes so a restarted server or a proxy's idle cut is survived.
+        return connect_url("psycopg3+pool://" + url.split("://", 1)[1], max_connections=pool_max,
+                           stale_timeout=600, timeout=30)
     return connect_url(url)
 
 
+def is_postgres() -> bool:
+    """Whether the portal runs on PostgreSQL (for the few statements that differ)."""
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+def _retire(database) -> None:
+    """Close the connections of a database object that is being replaced (a second app in one process)."""
+    if database is None:
+        return
+    if isinstance(database, PooledDatabase):
+        database.close_all()
+    elif not database.is_closed():
+        database.close()
+
+
 def init_app(app) -> None:
-    """Bind the proxy to the configured database and open/close a connection around each request."""
+    """Bind the proxy to the configured database; each request borrows a pooled connection."""
     url = app.config["DATABASE_URL"]
-    database = make_database(url)
+    database = make_database(url, int(app.config.get("DATABASE_POOL_MAX") or 32))
+    _retire(db.obj)
     db.initialize(database)
     app.extensions["peewee_db"] = database
 
@@ -48,6 +74,7 @@ def init_app(app) -> None:
 
     @app.teardown_request
     def _close(exc):
+        # Back to the pool (an open transaction is rolled back there), not closed.
         if not db.is_closed():
             db.close()
 

@@ -323,6 +323,19 @@ class ServiceItem(BaseModel):
             q = q.where(cls.retired == False)  # noqa: E712
         return q.order_by(cls.seq, cls.id)
 
+    @classmethod
+    def unauthorised_condition(cls, today: dt.date):
+        """Rule 2 in SQL: a 纳入 item that does not appear (section 一 or 二) in an issued letter of its own
+        officer, serving in the item's department on `today` (纳入事项未授权)."""
+        covered = (LetterItem.select(LetterItem.id)
+                   .join(Letter, on=(LetterItem.letter == Letter.id))
+                   .join(Officer, on=(Letter.officer == Officer.id))
+                   .where((LetterItem.item == cls.id) & (Letter.officer == cls.officer)
+                          & (Letter.state == rules.LETTER_ISSUED)
+                          & (Officer.term_start <= today) & (Officer.term_end.is_null() | (Officer.term_end >= today))
+                          & (Officer.department == cls.department)))
+        return (cls.inclusion == rules.INCLUDED) & ~fn.EXISTS(covered)
+
 
 class ItemList(BaseModel):
     """清单 — one revision of a department's list: 草稿 → 已报送 → 已通过 / 已退回."""
@@ -348,6 +361,17 @@ class ItemList(BaseModel):
     def published_for(cls, department):
         return (cls.select().where((cls.department == department) & (cls.state == rules.LIST_APPROVED))
                 .order_by(cls.revision.desc()).first())
+
+    @classmethod
+    def latest_approved(cls):
+        """The published version of every active department's list (its latest approved revision),
+        with the department, in the departments' order: one query for the whole city."""
+        latest = (cls.select(cls.department.alias("dept_id"), fn.MAX(cls.revision).alias("max_rev"))
+                  .where(cls.state == rules.LIST_APPROVED).group_by(cls.department).alias("latest"))
+        return (cls.select(cls, Department).join(Department)
+                .join(latest, on=((latest.c.dept_id == cls.department) & (latest.c.max_rev == cls.revision)))
+                .where(Department.active == True)  # noqa: E712
+                .order_by(Department.sort_order, Department.id))
 
 
 class ListRow(BaseModel):
@@ -376,6 +400,21 @@ class ListRow(BaseModel):
 
     class Meta:
         indexes = ((("item_list", "seq"), False),)
+
+    @classmethod
+    def published(cls):
+        """Rows of every active department's latest approved list (公示清单, rule 8), with the list and
+        the department joined — one query, whatever the number of departments."""
+        latest_list = ItemList.alias("latest_list")
+        latest = (latest_list.select(latest_list.department.alias("dept_id"),
+                                     fn.MAX(latest_list.revision).alias("rev"))
+                  .where(latest_list.state == rules.LIST_APPROVED)
+                  .group_by(latest_list.department).alias("latest"))
+        return (cls.select(cls, ItemList, Department)
+                .join(ItemList)
+                .join(latest, on=((latest.c.dept_id == ItemList.department) & (latest.c.rev == ItemList.revision)))
+                .switch(ItemList).join(Department)
+                .where(Department.active == True))  # noqa: E712
 
 
 # --- letters and tenure --------------------------------------------------------------------------
@@ -471,7 +510,18 @@ class Matter(BaseModel):
     updated_at = DateTimeField(default=_now)
 
     class Meta:
-        indexes = ((("department", "status", "promised_date"), False),)
+        # Also the covering index of the dashboard's ledger figures (migration 0090).
+        indexes = ((("department", "status", "promised_date", "completed_date", "visits", "handling"), False),)
+
+    @classmethod
+    def figure_rows(cls, query=None) -> list[dict]:
+        """The matters of a query (default: all) as the dicts rules.ledger_figures reads, with the
+        department id — one query, for the ledger's figures and the dashboard."""
+        q = query if query is not None else cls.select()
+        q = q.select(cls.department.alias("department_id"), cls.status.alias("status"),
+                     cls.promised_date.alias("promised"), cls.completed_date.alias("completed"),
+                     cls.visits.alias("visits"), cls.handling.alias("handling"))
+        return list(q.dicts())
 
 
 # --- joint matters -------------------------------------------------------------------------------
@@ -510,6 +560,35 @@ class JointPart(BaseModel):
     class Meta:
         indexes = ((("joint", "department"), True),)
 
+    @classmethod
+    def stopped_joint_ids(cls):
+        """Subquery: joint matters stopped by a 不同意 countersignature (办理终止)."""
+        other = cls.alias("stopped_part")
+        return other.select(other.joint).where(other.decision == rules.SIGN_DISAGREE)
+
+    @classmethod
+    def late_condition(cls, today: dt.date):
+        """逾期未会签: the part waits for its department's signature past the deadline, in a matter not
+        stopped by a 不同意. A 补正 part waits for the investor and is not late (一事联办 area's rule)."""
+        return cls.decision.is_null() & (cls.deadline < today) & cls.joint.not_in(cls.stopped_joint_ids())
+
+
+class JointRequest(BaseModel):
+    """补正记录 — a department's request for missing material in its countersignature, kept after the
+    material arrives and the part is signed again (JointPart.missing holds the latest request)."""
+
+    part = ForeignKeyField(JointPart, backref="requests", on_delete="CASCADE")
+    asked_on = DateField()
+    missing = TextField()  # what is missing, told once (一次性告知)
+    opinion = TextField(default="")
+    officer = ForeignKeyField(Officer, null=True, on_delete="SET NULL", backref="+")
+    received_on = DateField(null=True)  # the material arrived; the part waits to be signed again
+    created_at = DateTimeField(default=_now)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+
+    class Meta:
+        indexes = ((("part", "asked_on"), False),)
+
 
 # --- public side ---------------------------------------------------------------------------------
 
@@ -532,6 +611,22 @@ class Evaluation(BaseModel):
 
     class Meta:
         indexes = ((("department", "level"), False),)
+
+    @property
+    def is_bad(self) -> bool:
+        return rules.is_bad_review(self.level)
+
+    @classmethod
+    def open_condition(cls):
+        """A 差评 not yet answered (待答复)."""
+        return cls.level.in_(rules.BAD_LEVELS) & cls.answered_at.is_null()
+
+    @classmethod
+    def late_condition(cls, today: dt.date):
+        """rules.answer_late in SQL: a 差评 answered after its deadline, or unanswered past it (超期)."""
+        return (cls.level.in_(rules.BAD_LEVELS) & cls.deadline.is_null(False)
+                & ((cls.answered_at.is_null() & (cls.deadline < today))
+                   | (fn.date(cls.answered_at) > cls.deadline)))
 
 
 class HighlightCase(BaseModel):
@@ -571,6 +666,22 @@ class RuleDocument(BaseModel):
     uploaded_at = DateTimeField(default=_now)
     uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
 
+    @classmethod
+    def without_data(cls, *extra):
+        """Every column but the file itself: lists and checks never load the stored files."""
+        return cls.select(*[f for f in cls._meta.sorted_fields if f.name != "data"], *extra)
+
+    @classmethod
+    def kinds_in_force(cls, department_ids=None) -> dict[int, set[str]]:
+        """Kinds of the documents in force (not replaced) of each department: rule 9 (建章立制)."""
+        q = cls.select(cls.department, cls.kind).where(cls.replaced_by.is_null()).distinct()
+        if department_ids is not None:
+            q = q.where(cls.department.in_(list(department_ids)))
+        out: dict[int, set[str]] = {}
+        for department_id, kind in q.tuples():
+            out.setdefault(department_id, set()).add(kind)
+        return out
+
 
 class OversightReview(BaseModel):
     """抽查 — a random review of finished matters over a period, reproducible from its seed."""
@@ -584,6 +695,30 @@ class OversightReview(BaseModel):
     deadline = DateField()
     created_at = DateTimeField(default=_now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    # JSON: each chosen department's pool of finished matters and its sample, as drawn (复核抽样).
+    draw = TextField(default="")
+
+    @staticmethod
+    def department_seed(seed: int, department_id: int) -> int:
+        """Each department's draw uses the review's seed plus the department's id, so that one
+        recorded seed repeats every department's sample and no two departments share a draw."""
+        return seed + department_id
+
+    @classmethod
+    def finished_matter_ids(cls, department_ids, start: dt.date, end: dt.date) -> dict[int, list[int]]:
+        """已办结 matters completed within [start, end], by department: the pool a review draws from."""
+        out: dict[int, list[int]] = {int(d): [] for d in department_ids}
+        q = (Matter.select(Matter.department, Matter.id)
+             .where(Matter.department.in_(list(out)) & (Matter.status == rules.MATTER_DONE)
+                    & (Matter.completed_date >= start) & (Matter.completed_date <= end))
+             .order_by(Matter.id))
+        for department_id, matter_id in q.tuples():
+            out[department_id].append(matter_id)
+        return out
+
+    def draw_record(self) -> list[dict]:
+        """The recorded draw: [{"department": id, "pool": [matter ids], "sample": [matter ids]}, …]."""
+        return json.loads(self.draw)["departments"] if self.draw else []
 
 
 class ReviewFinding(BaseModel):
@@ -602,6 +737,48 @@ class ReviewFinding(BaseModel):
     class Meta:
         indexes = ((("review", "matter"), True),)
 
+    # States of a finding as users see them; the department acts on 待整改 and 已退回, the office on
+    # 待录入 and 待确认.
+    PENDING, OK, TO_FIX, RETURNED, ANSWERED, CLOSED = "待录入", "规范", "待整改", "已退回", "待确认", "已销号"
+    STATES = (PENDING, OK, TO_FIX, RETURNED, ANSWERED, CLOSED)
+
+    @property
+    def state(self) -> str:
+        if self.finding is None:
+            return self.PENDING
+        if self.finding == rules.FINDING_OK:
+            return self.OK
+        if self.closed:
+            return self.CLOSED
+        if self.answered_on is not None:
+            return self.ANSWERED
+        return self.RETURNED if self.return_comment else self.TO_FIX
+
+    def is_late(self, deadline: dt.date, today: dt.date) -> bool:
+        """A 需整改 finding answered after the deadline, or still unanswered past it (rule 10)."""
+        return self.finding == rules.FINDING_FIX and rules.answer_late(deadline, self.answered_on, today)
+
+    @classmethod
+    def state_is(cls, state: str):
+        """The SQL condition for one of STATES."""
+        fix = cls.finding == rules.FINDING_FIX
+        unanswered = fix & (cls.closed == False) & cls.answered_on.is_null()  # noqa: E712
+        return {
+            cls.PENDING: cls.finding.is_null(),
+            cls.OK: cls.finding == rules.FINDING_OK,
+            cls.TO_FIX: unanswered & (cls.return_comment == ""),
+            cls.RETURNED: unanswered & (cls.return_comment != ""),
+            cls.ANSWERED: fix & (cls.closed == False) & cls.answered_on.is_null(False),  # noqa: E712
+            cls.CLOSED: fix & (cls.closed == True),  # noqa: E712
+        }[state]
+
+    @classmethod
+    def late_condition(cls, today: dt.date):
+        """SQL of is_late (needs OversightReview joined): answered after, or unanswered past, the deadline."""
+        return (cls.finding == rules.FINDING_FIX) & (
+            (cls.answered_on.is_null() & (OversightReview.deadline < today))
+            | (cls.answered_on > OversightReview.deadline))
+
 
 class DailySnapshot(BaseModel):
     """The city's figures as they stood at the end of a day, for the dashboard's trend."""
@@ -613,7 +790,7 @@ class DailySnapshot(BaseModel):
 ALL_MODELS = [
     Department, User, LoginSession, LoginAttempt, Setting, Holiday, DataVersion, AuditLog,
     Officer, ServiceItem, ItemList, ListRow, Letter, LetterItem, TenureReport,
-    Investor, Matter, JointMatter, JointPart, Evaluation, HighlightCase,
+    Investor, Matter, JointMatter, JointPart, JointRequest, Evaluation, HighlightCase,
     RuleDocument, OversightReview, ReviewFinding, DailySnapshot,
 ]
 

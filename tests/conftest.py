@@ -36,14 +36,33 @@ def make_app(tmp_path, **config):
     app = create_app(settings)
     with app.app_context():
         if settings["DATABASE_URL"].startswith("postgres"):
-            _reset_postgres()
-        dbmod.upgrade()
+            _reset_postgres(settings["DATABASE_URL"])
+        else:
+            dbmod.upgrade()
     return app
 
 
-def _reset_postgres():
+# PostgreSQL databases this test process has rebuilt from scratch, and whether their migrations left
+# rows behind (then every test rebuilds, so those rows come back as on a fresh SQLite file).
+_PG_REBUILT: dict[str, bool] = {}
+
+
+def _reset_postgres(url):
+    """A fresh database for each test: the schema is rebuilt and migrated once per test process, then
+    each test empties every table (TRUNCATE … RESTART IDENTITY, ~15 ms instead of ~90 ms)."""
     with db.connection_context():
+        tables = [row[0] for row in db.execute_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migration'")]
+        if url in _PG_REBUILT and not _PG_REBUILT[url] and tables:
+            db.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join('"%s"' % t for t in tables))
+            return
         db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    dbmod.upgrade()
+    with db.connection_context():
+        tables = [row[0] for row in db.execute_sql(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migration'")]
+        seeded = db.execute_sql("SELECT " + " OR ".join('EXISTS (SELECT 1 FROM "%s")' % t for t in tables)).fetchone()[0]
+    _PG_REBUILT[url] = bool(seeded)
 
 
 @pytest.fixture

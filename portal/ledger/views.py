@@ -1,4 +1,331 @@
-"""服务台账 — views."""
+"""服务台账 — a department's investors and matters, their figures, the status control, the export and
+the office's city overview. Department users write their own ledger; the office and the leader read
+any department's through ?dept=<code>."""
 from __future__ import annotations
 
-from . import bp  # noqa: F401
+import datetime as dt
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from peewee import JOIN, IntegrityError, fn
+from wtforms.fields.choices import SelectChoice
+
+from .. import clock, htmx, listing, rules
+from ..access import any_role, department_required, get_scoped_or_404, staff_required
+from ..audit import write
+from ..exports import download_name, send_xlsx
+from ..exports.ledger import ledger_workbook
+from ..models import Department, Holiday, Investor, Matter, Officer, ServiceItem
+from . import bp
+from .forms import InvestorForm, MatterForm
+from .scope import (NEXT_STATES, SORT_COLUMNS, apply_filters, matters, month_filter, parse_month,
+                    viewed_department)
+
+
+def _filter_choices(dept):
+    """Items and officers of the department for the filter selects (two queries)."""
+    items = list(ServiceItem.for_department(dept, include_retired=True).select(
+        ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.retired))
+    officers = list(Officer.select(Officer.id, Officer.name, Officer.term_end)
+                    .where(Officer.department == dept).order_by(Officer.term_end.is_null(False), Officer.term_start.desc()))
+    return items, officers
+
+
+def _figures(dept, today):
+    """The ledger's figures (rules.ledger_figures) for the department, in the chosen month if any."""
+    query = month_filter(Matter.select().where(Matter.department == dept), request.args)
+    return rules.ledger_figures(Matter.figure_rows(query), today)
+
+
+@bp.route("/")
+@any_role
+def index():
+    """服务台账: the department's matters with figures, filters, sorting and pages.
+
+    The office and the leader reach a department with ?dept=<code>; without it they get the city
+    overview."""
+    dept = viewed_department()
+    if dept is None:
+        return redirect(url_for("ledger.overview"))
+    today = clock.today()
+    query = apply_filters(matters(dept), request.args, today)
+    query, sort = listing.sort(query, SORT_COLUMNS, "-received")
+    page = listing.paginate(query.order_by_extend(Matter.id.desc()))
+    items, officers = _filter_choices(dept)
+    return htmx.render("ledger/index.html", "ledger/_table.html", dept=dept, page=page, sort=sort,
+                       figures=_figures(dept, today), items=items, officers=officers,
+                       can_write=current_user.is_department, next_states=NEXT_STATES,
+                       month_span=parse_month(request.args.get("month")), states=rules.MATTER_STATES)
+
+
+@bp.route("/figures")
+@any_role
+def figures():
+    """The figures block alone, refreshed after a status change (htmx)."""
+    dept = viewed_department(optional=False)
+    return render_template("ledger/_figures.html", dept=dept, figures=_figures(dept, clock.today()),
+                           month_span=parse_month(request.args.get("month")))
+
+
+# --- matters ---------------------------------------------------------------------------------------
+
+
+def _matter_choices(form: MatterForm, dept, matter=None) -> bool:
+    """Fill the selects with the department's investors, items and officers; True if it has officers.
+
+    A matter keeps its own item when that item has been retired since, so editing does not fail."""
+    investors = Investor.select(Investor.id, Investor.name, Investor.credit_code).where(
+        Investor.department == dept).order_by(Investor.name)
+    form.investor.choices = [SelectChoice("", "请选择")] + [
+        SelectChoice(str(i.id), f"{i.name}（{i.credit_code}）") for i in investors]
+    items = ServiceItem.select().where((ServiceItem.department == dept)
+                                       & ((ServiceItem.retired == False)  # noqa: E712
+                                          | (ServiceItem.id == (matter.item_id if matter else 0))))
+    form.item.choices = [SelectChoice("", "请选择")] + [
+        SelectChoice(str(i.id), i.label + ("（已停用）" if i.retired else "")) for i in items.order_by(ServiceItem.seq, ServiceItem.id)]
+    officers = list(Officer.select(Officer.id, Officer.name, Officer.term_end).where(Officer.department == dept)
+                    .order_by(Officer.term_end.is_null(False), Officer.term_start.desc()))
+    form.officer.choices = [SelectChoice("", "未指定")] + [
+        SelectChoice(str(o.id), o.name + ("（已离任）" if o.term_end else "")) for o in officers]
+    form.officer.flags.required = bool(officers)  # a department with officers names who handled it
+    return bool(officers)
+
+
+def _save_matter(form: MatterForm, dept, matter=None):
+    """Validate the matter form against the department and save it; None when there are errors."""
+    has_officers = _matter_choices(form, dept, matter)
+    valid = form.validate_on_submit()
+    form.check_dates(clock.today())
+    if has_officers and not form.officer.data and not form.officer.errors:
+        form.officer.errors.append("请选择办理该事项的首席服务员")
+    if not valid or any(f.errors for f in form):
+        return None
+    item = ServiceItem.get_by_id(int(form.item.data))
+    promised = form.promised_date.data
+    if promised is None:
+        if item.promised_days is None:
+            form.promised_date.errors.append("该事项未设定承诺办结时限，请填写承诺办结日期")
+            return None
+        # 承诺办结时限 counts working days: weekends and the office's holiday list are skipped.
+        promised = rules.add_working_days(form.received_date.data, item.promised_days, *Holiday.calendar())
+    status = form.status.data
+    fields = dict(
+        investor=int(form.investor.data), project=form.project.data.strip(), item=item.id,
+        officer=int(form.officer.data) if form.officer.data else None,
+        received_date=form.received_date.data, promised_date=promised, status=status,
+        completed_date=form.completed_date.data if status not in rules.MATTER_OPEN_STATES else None,
+        visits=form.visits.data, handling=form.handling.data, notes=(form.notes.data or "").strip(),
+    )
+    with write() as w:
+        if matter is None:
+            return w.create(Matter, department=dept, **fields)
+        return w.update(matter, updated_at=clock.now(), **fields)
+
+
+@bp.route("/matters/new", methods=["GET", "POST"])
+@department_required
+def matter_new():
+    """登记台账事项: a new matter of the department's ledger."""
+    dept = current_user.department
+    form = MatterForm()
+    if request.method == "GET":
+        form.received_date.data = clock.today()
+        if request.args.get("investor"):
+            form.investor.data = request.args["investor"]
+    matter = _save_matter(form, dept) if request.method == "POST" else None
+    if matter is not None:
+        flash(f"已登记台账事项：{matter.project}", "success")
+        return redirect(url_for("ledger.index"))
+    if request.method == "GET":
+        _matter_choices(form, dept)
+    status = 422 if request.method == "POST" else 200
+    return render_template("ledger/matter_form.html", form=form, matter=None, dept=dept), status
+
+
+@bp.route("/matters/<int:matter_id>/edit", methods=["GET", "POST"])
+@department_required
+def matter_edit(matter_id: int):
+    """修改台账事项 (own department only)."""
+    matter = get_scoped_or_404(Matter, matter_id)
+    dept = current_user.department
+    form = MatterForm(obj=None if request.method == "POST" else _matter_data(matter))
+    if request.method == "POST":
+        if _save_matter(form, dept, matter) is not None:
+            flash(f"已保存台账事项：{matter.project}", "success")
+            return redirect(url_for("ledger.index"))
+        return render_template("ledger/matter_form.html", form=form, matter=matter, dept=dept), 422
+    _matter_choices(form, dept, matter)
+    return render_template("ledger/matter_form.html", form=form, matter=matter, dept=dept)
+
+
+class _Data:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def _matter_data(matter):
+    """The matter as the form's initial data (ids as the strings the selects hold)."""
+    return _Data(investor=str(matter.investor_id), project=matter.project,
+                 item=str(matter.item_id or ""), officer=str(matter.officer_id or ""),
+                 received_date=matter.received_date, promised_date=matter.promised_date, status=matter.status,
+                 completed_date=matter.completed_date, visits=matter.visits, handling=matter.handling,
+                 notes=matter.notes)
+
+
+def _row_response(matter, error=None, status=200):
+    row = matters().where(Matter.id == matter.id).get()
+    response = htmx.render("ledger/_row.html", None, status, m=row, error=error,
+                           can_write=True, next_states=NEXT_STATES)
+    if status == 200:
+        htmx.trigger(response, "ledger-changed")
+    return response
+
+
+@bp.route("/matters/<int:matter_id>/status", methods=["POST"])
+@department_required
+def matter_status(matter_id: int):
+    """办理状态: move a matter on in place (已受理 → 办理中 → 已办结, or 已退回) from its row."""
+    matter = get_scoped_or_404(Matter, matter_id)
+    new = request.form.get("status", "")
+    today = clock.today()
+    error = None
+    completed = None
+    if new not in NEXT_STATES.get(matter.status, ()):
+        error = f"不能将「{matter.status}」改为「{new or '（空）'}」"
+    elif new in (rules.MATTER_DONE, rules.MATTER_RETURNED):
+        raw = (request.form.get("completed_date") or "").strip()
+        label = "办结日期" if new == rules.MATTER_DONE else "退回日期"
+        try:
+            completed = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            error = f"{label}格式应为 年-月-日"
+        if error is None:
+            if completed is None:
+                error = f"请填写{label}"
+            elif completed < matter.received_date:
+                error = f"{label}不能早于受理日期（{matter.received_date.isoformat()}）"
+            elif completed > today:
+                error = f"{label}不能晚于今天"
+    if error:
+        if not htmx.is_htmx():
+            flash(error, "error")
+            return redirect(url_for("ledger.index"))
+        return _row_response(matter, error=error, status=422)
+    with write() as w:
+        w.update(matter, action="status", status=new, completed_date=completed, updated_at=clock.now())
+    if not htmx.is_htmx():
+        flash(f"「{matter.project}」已改为{new}", "success")
+        return redirect(url_for("ledger.index"))
+    return _row_response(matter)
+
+
+@bp.route("/export")
+@any_role
+def export():
+    """导出台账 (.xlsx): the rows the page shows with its filters; the whole city for the office and
+    the leader when no department is chosen."""
+    dept = viewed_department()
+    today = clock.today()
+    query = apply_filters(matters(dept), request.args, today)
+    query, _ = listing.sort(query, SORT_COLUMNS, "-received")
+    rows = list(query.order_by_extend(Matter.id.desc()))
+    title = f"{dept.name}服务台账" if dept else "赤壁市首席服务员服务台账"
+    data = ledger_workbook(rows, title=title, today=today, with_department=dept is None)
+    return send_xlsx(data, download_name(dept.name if dept else "赤壁市", "首席服务员服务台账", day=today))
+
+
+@bp.route("/overview")
+@staff_required
+def overview():
+    """全市台账概况: each department's ledger figures, with links to its ledger and overdue matters."""
+    today = clock.today()
+    by_dept: dict[int, list] = {}
+    for row in Matter.figure_rows():
+        by_dept.setdefault(row["department_id"], []).append(row)
+    rows = [{"dept": d, "fig": rules.ledger_figures(by_dept.get(d.id, []), today)}
+            for d in Department.active_ordered()]
+    keys = {"open": "open", "overdue": "overdue", "total": "total", "on_time": "on_time_rate",
+            "one_visit": "one_visit_rate", "online": "online_rate", "proxy": "proxy", "onsite": "onsite"}
+    sort = request.args.get("sort", "")
+    key = keys.get(sort.lstrip("-"))
+    if key:
+        # Departments without the figure (no matters) stay at the bottom in either direction.
+        known = sorted((r for r in rows if r["fig"][key] is not None), key=lambda r: r["fig"][key],
+                       reverse=sort.startswith("-"))
+        rows = known + [r for r in rows if r["fig"][key] is None]
+    else:
+        sort = "dept"
+    city = rules.ledger_figures([r for rs in by_dept.values() for r in rs], today)
+    return render_template("ledger/overview.html", rows=rows, city=city, sort=sort)
+
+
+# --- investors -------------------------------------------------------------------------------------
+
+
+@bp.route("/investors")
+@any_role
+def investors():
+    """投资者/企业: the department's investors, searchable by name or 统一社会信用代码."""
+    dept = viewed_department(optional=False)
+    text = (request.args.get("q") or "").strip()
+    count = fn.COUNT(Matter.id)
+    query = (Investor.select(Investor, count.alias("matter_count"))
+             .join(Matter, on=(Matter.investor == Investor.id), join_type=JOIN.LEFT_OUTER)
+             .where(Investor.department == dept).group_by(Investor.id))
+    if text:
+        query = query.where(Investor.name.contains(text) | Investor.credit_code.contains(text.upper()))
+    query, sort = listing.sort(query, {"name": Investor.name, "code": Investor.credit_code,
+                                       "matters": count, "created": Investor.created_at}, "name")
+    page = listing.paginate(query.order_by_extend(Investor.id))
+    return htmx.render("ledger/investors.html", "ledger/_investor_table.html", dept=dept, page=page, sort=sort,
+                       q=text, can_write=current_user.is_department)
+
+
+def _save_investor(form: InvestorForm, dept, investor=None):
+    if not form.validate_on_submit():
+        return None
+    code = form.credit_code.data
+    clash = Investor.select(Investor.name).where((Investor.department == dept) & (Investor.credit_code == code)
+                                                 & (Investor.id != (investor.id if investor else 0))).first()
+    if clash is not None:
+        form.credit_code.errors.append(f"本部门台账中已有该统一社会信用代码的企业：{clash.name}")
+        return None
+    fields = dict(name=form.name.data.strip(), credit_code=code, contact=(form.contact.data or "").strip(),
+                  phone=(form.phone.data or "").strip())
+    try:
+        with write() as w:
+            if investor is None:
+                return w.create(Investor, department=dept, **fields)
+            return w.update(investor, **fields)
+    except IntegrityError:  # the same code saved by a colleague a moment ago
+        form.credit_code.errors.append("本部门台账中已有该统一社会信用代码的企业")
+        return None
+
+
+@bp.route("/investors/new", methods=["GET", "POST"])
+@department_required
+def investor_new():
+    """新增投资者/企业."""
+    form = InvestorForm()
+    if request.method == "POST":
+        investor = _save_investor(form, current_user.department)
+        if investor is not None:
+            flash(f"已添加企业：{investor.name}", "success")
+            return redirect(url_for("ledger.investors"))
+        return render_template("ledger/investor_form.html", form=form, investor=None), 422
+    return render_template("ledger/investor_form.html", form=form, investor=None)
+
+
+@bp.route("/investors/<int:investor_id>/edit", methods=["GET", "POST"])
+@department_required
+def investor_edit(investor_id: int):
+    """修改投资者/企业 (own department only)."""
+    investor = get_scoped_or_404(Investor, investor_id)
+    form = InvestorForm(obj=investor if request.method == "GET" else None)
+    if request.method == "POST":
+        if _save_investor(form, current_user.department, investor) is not None:
+            flash(f"已保存企业：{investor.name}", "success")
+            return redirect(url_for("ledger.investors"))
+        return render_template("ledger/investor_form.html", form=form, investor=investor), 422
+    return render_template("ledger/investor_form.html", form=form, investor=investor)
+

@@ -1,14 +1,260 @@
-"""公开页面 — what anyone on the intranet sees without logging in."""
+"""公开页面 — what anyone sees without logging in: the published lists of every department (always the
+latest approved version, rule 8), the one-time notification of an item, the roster of serving
+officers, each officer's authorised items, the verification of a letter by its number, and 好差评.
+
+Officer queries here name their columns one by one: a mobile number or a date of birth is never even
+read on a public page.
+"""
 from __future__ import annotations
 
-from flask import render_template
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
 
-from ..models import Department
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from peewee import JOIN
+
+from .. import clock, listing, rules
+from ..audit import write
+from ..models import Department, Evaluation, Holiday, ItemList, Letter, LetterItem, ListRow, Officer, Setting
 from . import bp
+from .forms import EvaluationForm
+
+EVALUATIONS_PER_ADDRESS_PER_DAY = 5
+QUESTION_KEY = "evaluation_question"
+_NUMBERING = re.compile(r"^\s*(?:[0-9０-９]+|[一二三四五六七八九十]+)\s*[.．、)）]\s*")
+
+
+def _active_department_or_404(code: str) -> Department:
+    dept = Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
+    if dept is None:
+        abort(404)
+    return dept
+
+
+def _public_officers():
+    """Serving officers of active departments with their public columns and the letter in force."""
+    return (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
+                           Department.code.alias("department_code"), Department.name.alias("department_name"),
+                           Letter.number.alias("letter_number"), Letter.issue_date.alias("letter_date"))
+            .join(Department).switch(Officer)
+            .join(Letter, JOIN.LEFT_OUTER, on=((Letter.officer == Officer.id) & (Letter.state == rules.LETTER_ISSUED)))
+            .where(Officer.term_end.is_null() & (Department.active == True))  # noqa: E712
+            .order_by(Department.sort_order, Department.id, Officer.term_start, Officer.id)
+            .dicts())
+
+
+def _published_departments():
+    """Each active department's published list version (one query)."""
+    return list(ItemList.latest_approved())
+
+
+# --- published lists ------------------------------------------------------------------------------
 
 
 @bp.route("/")
 def index():
-    """公开首页: the departments whose lists are published."""
-    departments = list(Department.active_ordered())
-    return render_template("public/index.html", departments=departments)
+    """公开清单: search every department's published list (latest approved version) by item name,
+    type and department; each row shows the officer, the approval mode and the one-time notification."""
+    text = (request.args.get("q") or "").strip()
+    item_type = request.args.get("type", "")
+    code = request.args.get("dept", "")
+    query = ListRow.published()
+    if text:
+        query = query.where(ListRow.item_name.contains(text) | ListRow.sub_item_name.contains(text)
+                            | (ListRow.code == text))
+    if item_type in rules.ITEM_TYPES:
+        query = query.where(ListRow.item_type == item_type)
+    else:
+        item_type = ""
+    if code:
+        query = query.where(Department.code == code)
+    included = request.args.get("included") == "1"
+    if included:
+        query = query.where(ListRow.inclusion == rules.INCLUDED)
+    query = query.order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
+    page = listing.paginate(query)
+    return render_template("public/index.html", page=page, q=text, item_type=item_type, code=code,
+                           lists=_published_departments(), searched=bool(text or item_type or code or included))
+
+
+@bp.route("/departments/<code>")
+def department(code: str):
+    """部门公示页: one department's published list, its serving officers and the link to 好差评."""
+    dept = _active_department_or_404(code)
+    published = ItemList.published_for(dept)
+    rows = []
+    if published is not None:
+        rows = list(ListRow.select().where(ListRow.item_list == published).order_by(ListRow.seq, ListRow.id))
+    officers = list(_public_officers().where(Officer.department == dept))
+    return render_template("public/department.html", dept=dept, published=published, rows=rows, officers=officers,
+                           included=sum(1 for r in rows if r.inclusion == rules.INCLUDED))
+
+
+@bp.route("/items/<int:item_id>")
+def notice(item_id: int):
+    """一次性告知: a published item's materials, time limits, window and officer's work phone, printable to
+    hand over at the window. Items not in a published list are 404."""
+    row = ListRow.published().where(ListRow.item == item_id).first()
+    if row is None:
+        abort(404)
+    officer = None
+    if row.officer_id:
+        officer = (Officer.select(Officer.id, Officer.name, Officer.work_phone, Officer.term_end)
+                   .where(Officer.id == row.officer_id).first())
+    # Departments number their materials themselves ("1. 申请书；"); the page numbers them once.
+    materials = [_NUMBERING.sub("", line).strip() for line in (row.materials or "").splitlines() if line.strip()]
+    return render_template("public/notice.html", row=row, dept=row.item_list.department, officer=officer,
+                           materials=materials)
+
+
+# --- officers and letters -------------------------------------------------------------------------
+
+
+@bp.route("/officers")
+def roster():
+    """首席服务员名单: serving officers — name, department, position, work phone (never the mobile
+    number or the date of birth) — with the letter in force."""
+    text = (request.args.get("q") or "").strip()
+    query = _public_officers()
+    if text:
+        query = query.where(Officer.name.contains(text) | Department.name.contains(text))
+    officers = list(query)
+    return render_template("public/roster.html", officers=officers, q=text)
+
+
+@bp.route("/officers/<int:officer_id>")
+def officer(officer_id: int):
+    """首席服务员公开页: the officer's department, position and work phone, and the items of the
+    letter in force (sections 一 终审 and 二 初审) with its number and a link to verify it."""
+    person = (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
+                             Officer.term_end, Officer.department, Department.id, Department.code, Department.name)
+              .join(Department)
+              .where((Officer.id == officer_id) & (Department.active == True))  # noqa: E712
+              .first())
+    if person is None:
+        abort(404)
+    letter = (Letter.select(Letter.id, Letter.number, Letter.issue_date)
+              .where((Letter.officer == person.id) & (Letter.state == rules.LETTER_ISSUED))
+              .order_by(Letter.issue_date.desc(), Letter.id.desc()).first())
+    final, first = [], []
+    published_ids = set()
+    if letter is not None and person.term_end is None:
+        items = list(LetterItem.select(LetterItem.item, LetterItem.mode, LetterItem.label)
+                     .where(LetterItem.letter == letter.id).order_by(LetterItem.seq, LetterItem.id))
+        final = [i for i in items if i.mode == rules.FINAL]
+        first = [i for i in items if i.mode == rules.FIRST]
+        published_ids = {item_id for (item_id,) in ListRow.published().select(ListRow.item)
+                         .where(Department.id == person.department_id).tuples() if item_id}
+    else:
+        letter = None  # a former officer holds no letter in force
+    return render_template("public/officer.html", person=person, dept=person.department, letter=letter,
+                           final=final, first=first, published_ids=published_ids)
+
+
+@bp.route("/verify")
+def verify():
+    """授权委托书核验: a letter number (any bracket style) is valid (已签发: for whom, which items),
+    replaced (by which letter), ended (since when) or unknown."""
+    number = (request.args.get("number") or "").strip()[:60]
+    result, error = None, None
+    if number:
+        parsed = rules.parse_letter_number(number)
+        if parsed is None:
+            error = "文号格式不正确，请按授权委托书上的文号填写，如：赤首授〔2026〕3号"
+        else:
+            result = _verify(*parsed)
+    return render_template("public/verify.html", number=number, result=result, error=error,
+                           example=rules.letter_number(clock.today().year, 1))
+
+
+def _verify(year: int, seq: int) -> dict:
+    letter = (Letter.select(Letter.id, Letter.number, Letter.state, Letter.issue_date, Letter.end_date,
+                            Officer.id, Officer.name, Department.name)
+              .join(Officer).switch(Letter).join(Department)
+              .where((Letter.year == year) & (Letter.seq == seq) & (Letter.state != rules.LETTER_DRAFT))
+              .first())
+    if letter is None:
+        return {"state": "unknown", "number": rules.letter_number(year, seq)}
+    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department}
+    if letter.state == rules.LETTER_ISSUED:
+        items = list(LetterItem.select(LetterItem.mode, LetterItem.label).where(LetterItem.letter == letter.id)
+                     .order_by(LetterItem.seq, LetterItem.id))
+        out["final"], out["first"] = rules.letter_sections([(i.label, i.mode) for i in items])
+    elif letter.state == rules.LETTER_REPLACED:
+        out["replacement"] = (Letter.select(Letter.number, Letter.issue_date, Letter.state)
+                              .where((Letter.replaces == letter.id) & (Letter.state != rules.LETTER_DRAFT))
+                              .order_by(Letter.id.desc()).first())
+    return out
+
+
+# --- 好差评 ----------------------------------------------------------------------------------------
+
+
+def _new_question(form: EvaluationForm) -> None:
+    """A fresh sum of two small numbers; its answer stays in the session, never in the page."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    session[QUESTION_KEY] = a + b
+    form.answer.label.text = f"验证问题：{a} + {b} = ？"
+    form.answer.data = ""
+    form.answer.raw_data = []
+
+
+def _address_hash() -> str:
+    """The address as a keyed hash: enough to count a day's evaluations, useless to identify anyone."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
+
+
+def _stamp() -> dt.datetime:
+    return dt.datetime.combine(clock.today(), clock.now().time())
+
+
+@bp.route("/evaluate/<code>", methods=["GET", "POST"])
+def evaluate(code: str):
+    """好差评: rate a department's officer service in five levels, with an optional comment and matter
+    reference. An arithmetic question stands in for a CAPTCHA; one address may leave a few a day."""
+    dept = _active_department_or_404(code)
+    form = EvaluationForm()
+    limit_error = None
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        expected = session.pop(QUESTION_KEY, None)
+        given = (form.answer.data or "").strip()
+        if given and (expected is None or not given.isdigit() or int(given) != expected):
+            form.answer.errors.append("验证问题回答不正确，已换一道新题，请重新计算")
+            valid = False
+        address = _address_hash()
+        since = dt.datetime.combine(clock.today(), dt.time())
+        limit = current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)
+        count = Evaluation.select().where((Evaluation.address_hash == address) & (Evaluation.created_at >= since)).count()
+        if count >= limit:
+            limit_error = f"同一网络每天最多提交{limit}条评价，今天的评价次数已用完，请明天再来。"
+            valid = False
+        if valid:
+            level = form.level.data
+            deadline = None
+            if rules.is_bad_review(level):
+                days = int(Setting.get_value("evaluation_answer_days") or 5)
+                deadline = rules.add_working_days(clock.today(), days, *Holiday.calendar())
+            with write(username="公众评价") as w:
+                w.create(Evaluation, department=dept, level=level, comment=(form.comment.data or "").strip(),
+                         matter_ref=(form.matter_ref.data or "").strip(), created_at=_stamp(),
+                         address_hash=address, deadline=deadline)
+            return redirect(url_for("public.thanks"), 303)
+    _new_question(form)
+    response = current_app.make_response((render_template(
+        "public/evaluate.html", dept=dept, form=form, limit_error=limit_error,
+        limit=current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)),
+        422 if request.method == "POST" else 200))
+    # The form carries this visitor's CSRF token and question: no shared cache may keep it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/thanks")
+def thanks():
+    """感谢评价: nothing else is shown — not the evaluation, not the department's figures."""
+    return render_template("public/thanks.html")

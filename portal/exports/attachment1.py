@@ -1,0 +1,170 @@
+"""Attachment 1 (附件1): 赤壁市首席服务员审批服务事项清单, per department and city-wide.
+
+The layout is defined once here and read back by the import (portal/imports.py):
+
+    row 1   the title, merged across the eight columns
+    row 2   填报单位 and 填报日期 (a department's list) or what the city-wide export holds
+    row 3   the header: 序号 | 实施部门 | 事项名称 | 办理项名称 | 事项类型 |
+            是否纳入首席服务员审批服务清单 | 首席服务员 | 未纳入原因
+    rows    one per 办理项
+    last    the note on item types
+
+Two cells carry more than the template's bare value, so that export → edit in Excel → import gives back
+the same list:
+
+- 首席服务员 of a 纳入 item is written ``姓名（终审）`` or ``姓名（初审）`` — the approval mode decides the
+  section of the authorisation letter, and the template has no column for it. A 纳入 item without an
+  officer yet is ``未指定（终审）``. The import also takes a bare name (the mode is then kept from the
+  existing item, or 终审 for a new one) and ``张三/初审``.
+- 未纳入原因 is written ``原因：说明`` with a full-width colon, e.g. ``涉密：事项办理涉及国家秘密……``. The
+  import also takes ``原因:说明`` and ``原因（说明）``; a reason alone is read with an empty explanation
+  (which the rules then refuse, as on the page).
+
+Text beginning with = + - @ is written as text with a leading apostrophe (exports.safe_text), never as a
+formula; the import drops that apostrophe again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Iterable
+
+from .. import rules
+from . import safe_text, workbook, write_text_row
+
+TITLE = "赤壁市首席服务员审批服务事项清单"
+HEADER = ("序号", "实施部门", "事项名称", "办理项名称", "事项类型", "是否纳入首席服务员审批服务清单", "首席服务员", "未纳入原因")
+NOTE = "注：事项类型包括公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力七类。"
+DOWNLOAD_TITLE = "首席服务员审批服务事项清单"
+HEADER_ROW = 2  # 0-based row of the header in an export
+WIDTHS = (6, 20, 32, 32, 12, 16, 16, 40)
+UNASSIGNED = "未指定"
+
+_MODE_SUFFIX = re.compile(r"^(?P<name>.*?)[\s/／、,，]*[（(]?\s*(?P<mode>终审|初审)\s*[)）]?$")
+
+
+def officer_cell(inclusion: str, officer_name: str | None, mode: str | None) -> str:
+    """The 首席服务员 cell: ``姓名（终审）`` for a 纳入 item, empty otherwise."""
+    if inclusion != rules.INCLUDED:
+        return ""
+    name = officer_name or UNASSIGNED
+    return f"{name}（{mode}）" if mode else name
+
+
+def parse_officer_cell(value) -> tuple[str, str | None]:
+    """(officer name or "", mode or None) from a 首席服务员 cell; 未指定 reads as no officer."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if value is None else str(value)))
+    mode = None
+    match = _MODE_SUFFIX.match(text)
+    if match:
+        text, mode = match.group("name"), match.group("mode")
+    if text == UNASSIGNED:
+        text = ""
+    return text, mode
+
+
+def reason_cell(inclusion: str, reason: str | None, note: str | None) -> str:
+    """The 未纳入原因 cell: ``原因：说明`` for a 未纳入 item, empty otherwise."""
+    if inclusion != rules.EXCLUDED or not reason:
+        return ""
+    return f"{reason}：{note}" if note else reason
+
+
+def parse_reason_cell(value) -> tuple[str | None, str]:
+    """(reason, explanation) from a 未纳入原因 cell; reason None when the cell names none of the four."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None, ""
+    # Longest first, so that a reason that begins like another is not cut short.
+    for reason in sorted(rules.REASONS, key=len, reverse=True):
+        if text.startswith(reason):
+            rest = text[len(reason):]
+            if rest[:1] in ("：", ":"):  # the export's own form: exactly one colon, the rest is the explanation
+                return reason, rest[1:].strip()
+            rest = rest.strip()
+            if rest[:1] in ("（", "(") and rest[-1:] in ("）", ")"):
+                return reason, rest[1:-1].strip()
+            return reason, rest.lstrip("；;，,、-— ").strip()
+    return None, text
+
+
+def row_values(seq: int, row) -> list:
+    """The eight cells of one item (a ServiceItem, a ListRow or a dict with the same names)."""
+    get = row.get if isinstance(row, dict) else (lambda name, default=None: getattr(row, name, default))
+    inclusion = get("inclusion")
+    return [
+        seq,
+        get("department_name") or "",
+        get("item_name"),
+        get("sub_item_name"),
+        get("item_type"),
+        inclusion,
+        officer_cell(inclusion, get("officer_name"), get("mode")),
+        reason_cell(inclusion, get("reason"), get("reason_note")),
+    ]
+
+
+def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool = False) -> bytes:
+    """The attachment-1 workbook of ``rows`` (each with department_name and the item's fields).
+
+    ``unit`` is the 填报单位 of a department's list; ``city`` marks the city-wide export of every
+    department's latest approved list.
+    """
+    with workbook() as (wb, buffer):
+        sheet = wb.add_worksheet("附件1")
+        title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
+                               "font_name": "宋体"})
+        info = wb.add_format({"font_size": 11, "valign": "vcenter"})
+        info_right = wb.add_format({"font_size": 11, "valign": "vcenter", "align": "right"})
+        head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center",
+                              "valign": "vcenter", "bg_color": "#D9E1F2"})
+        cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
+        center = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"})
+        note = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
+
+        last_col = len(HEADER) - 1
+        sheet.merge_range(0, 0, 0, last_col, TITLE, title)
+        sheet.set_row(0, 32)
+        date_text = f"{day.year}年{day.month}月{day.day}日"
+        if city:
+            sheet.merge_range(1, 0, 1, 4, "汇总范围：全市各部门最新审核通过（公示）的清单", info)
+            sheet.merge_range(1, 5, 1, last_col, f"导出日期：{date_text}", info_right)
+        else:
+            sheet.merge_range(1, 0, 1, 4, f"填报单位：{unit or ''}", info)
+            sheet.merge_range(1, 5, 1, last_col, f"填报日期：{date_text}", info_right)
+        for col, label in enumerate(HEADER):
+            sheet.write_string(HEADER_ROW, col, label, head)
+        sheet.set_row(HEADER_ROW, 36)
+        for col, width in enumerate(WIDTHS):
+            sheet.set_column(col, col, width)
+
+        r = HEADER_ROW
+        for seq, row in enumerate(rows, start=1):
+            r += 1
+            values = row_values(seq, row)
+            write_text_row(sheet, r, values, cell)
+            # The short columns read better centred, as in the template.
+            for col in (0, 4, 5):
+                _write_cell(sheet, r, col, values[col], center)
+        r += 1
+        sheet.merge_range(r, 0, r, last_col, NOTE, note)
+        sheet.set_row(r, 30)
+
+        sheet.freeze_panes(HEADER_ROW + 1, 0)
+        sheet.repeat_rows(HEADER_ROW)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    return buffer.getvalue()
+
+
+def _write_cell(sheet, row: int, col: int, value, fmt) -> None:
+    """One cell written like write_text_row writes it (strings are never formulas), in another format."""
+    if value is None or value == "":
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(safe_text(value)), fmt)

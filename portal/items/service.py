@@ -1,0 +1,468 @@
+"""事项清单 — what the views do to items and lists, as functions of a writer and plain values.
+
+Every function that changes something takes the writer of the caller's ``with write() as w:`` so that
+one user action is one transaction (and the demo loader can reuse them with its own writer).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import JOIN, fn
+
+from .. import rules
+import json
+
+from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting
+
+# The columns of an item copied into a list revision (ListRow) and compared between versions.
+COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
+               "mode", "basis", "legal_days", "promised_days", "kind", "visits", "materials", "location")
+FIELD_LABELS = {
+    "code": "事项编码", "item_type": "事项类型", "inclusion": "是否纳入", "officer_name": "首席服务员",
+    "mode": "审批方式", "reason": "未纳入原因", "reason_note": "原因说明", "basis": "设定依据",
+    "legal_days": "法定办结时限", "promised_days": "承诺办结时限", "kind": "办件类型", "visits": "到现场次数",
+    "materials": "申请材料", "location": "办理地点/窗口",
+}
+DIFF_FIELDS = tuple(FIELD_LABELS)
+KINDS = ("即办件", "承诺件")
+TEXT_LIMITS = {"code": (64, "事项编码"), "location": (200, "办理地点/窗口"), "reason_note": (1000, "原因说明"),
+               "basis": (4000, "设定依据"), "materials": (4000, "申请材料")}
+
+
+class ServiceError(Exception):
+    """An action refused for a reason the user must be told (in Chinese)."""
+
+
+def moment(day: dt.date, clock_now: dt.datetime) -> dt.datetime:
+    """The time of an action on the portal's today (tests and demos fix the date, not the clock)."""
+    return dt.datetime.combine(day, clock_now.time()).replace(microsecond=0)
+
+
+# --- items ---------------------------------------------------------------------------------------
+
+
+def serving_officers(department) -> list[Officer]:
+    """The department's serving officers (在任首席服务员), first appointed first."""
+    return list(Officer.serving(department).order_by(Officer.term_start, Officer.id))
+
+
+def officer_ids(officers) -> set[int] | None:
+    """For rules.check_item: the serving officers' ids, or None while the department has none (未指定)."""
+    return {o.id for o in officers} or None
+
+
+def item_keys(department) -> dict[tuple[str, str], tuple[int, bool]]:
+    """(事项名称, 办理项名称) → (id, retired) of every item of the department, retired ones included."""
+    q = (ServiceItem.select(ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.retired)
+         .where(ServiceItem.department == department))
+    return {(name, sub): (item_id, retired) for item_id, name, sub, retired in q.tuples()}
+
+
+def _int_or_error(value, label: str, errors: dict, name: str):
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return int(text)
+    errors[name] = f"{label}须为不小于0的整数"
+    return None
+
+
+def check(data: dict, *, officers, keys: dict, item=None, details: bool = False) -> dict[str, str]:
+    """Every error of an item form ({field: Chinese message}): the plan's rules (rules.check_item) and,
+    on the item's own page, the optional elements (序号, 到现场次数, 办件类型, lengths)."""
+    fields = dict(data)
+    fields["item_name"] = rules.normalize_text(data.get("item_name"))
+    fields["sub_item_name"] = rules.normalize_text(data.get("sub_item_name"))
+    own_key = (item.item_name, item.sub_item_name) if item is not None else None
+    existing = set(keys)
+    errors = rules.check_item(fields, officer_ids=officer_ids(officers), existing_keys=existing, own_key=own_key)
+    key = (fields["item_name"], fields["sub_item_name"])
+    if "sub_item_name" in errors and key in keys and key != own_key and keys[key][1]:
+        errors["sub_item_name"] = "已有相同的已停用事项，请在“已停用”列表中恢复该事项，不要重复新增"
+    for name, (limit, label) in TEXT_LIMITS.items():
+        if len(str(data.get(name) or "")) > limit and name not in errors:
+            errors[name] = f"{label}不能超过{limit}个字"
+    if details:
+        _int_or_error(data.get("seq"), "序号", errors, "seq")
+        _int_or_error(data.get("visits"), "到现场次数", errors, "visits")
+        if (data.get("kind") or "") not in ("",) + KINDS:
+            errors["kind"] = "办件类型须为即办件或承诺件"
+    return errors
+
+
+def model_fields(data: dict, *, details: bool = False) -> dict:
+    """Form values as the item's columns; what does not apply to its inclusion is cleared, so that a
+    未纳入 item never keeps an officer and a 纳入 item never keeps a reason."""
+    inclusion = data.get("inclusion")
+    officer = data.get("officer_id")
+    out = {
+        "item_name": rules.normalize_text(data.get("item_name")),
+        "sub_item_name": rules.normalize_text(data.get("sub_item_name")),
+        "item_type": data.get("item_type"),
+        "inclusion": inclusion,
+        "officer": int(officer) if inclusion == rules.INCLUDED and str(officer or "").strip() else None,
+        "mode": data.get("mode") if inclusion == rules.INCLUDED else None,
+        "reason": data.get("reason") if inclusion == rules.EXCLUDED else None,
+        "reason_note": (data.get("reason_note") or "").strip() if inclusion == rules.EXCLUDED else "",
+    }
+    if details:
+        def number(name):
+            text = str(data.get(name) or "").strip()
+            return int(text) if text else None
+
+        out.update(
+            seq=number("seq") or 0, code=(data.get("code") or "").strip(), basis=(data.get("basis") or "").strip(),
+            legal_days=number("legal_days"), promised_days=number("promised_days"), kind=data.get("kind") or "",
+            visits=number("visits"), materials=(data.get("materials") or "").strip(),
+            location=(data.get("location") or "").strip(),
+        )
+    return out
+
+
+def create_item(w, department, fields: dict, at: dt.datetime) -> ServiceItem:
+    """新增事项 at the end of the list."""
+    last = ServiceItem.select(fn.MAX(ServiceItem.seq)).where(ServiceItem.department == department).scalar() or 0
+    fields = dict(fields)
+    if not fields.get("seq"):
+        fields["seq"] = last + 1
+    return w.create(ServiceItem, department=department, created_at=at, updated_at=at, **fields)
+
+
+def update_item(w, item: ServiceItem, fields: dict, at: dt.datetime) -> ServiceItem:
+    """修改事项; the time of change moves only when something really changed."""
+    changed = {k: v for k, v in fields.items() if getattr(item, k + "_id" if k == "officer" else k) != v}
+    if changed:
+        w.update(item, updated_at=at, **changed)
+    return item
+
+
+def set_retired(w, item: ServiceItem, retired: bool, at: dt.datetime) -> ServiceItem:
+    """停用 (retire) or 恢复 (restore) an item: nothing is erased, a retired item leaves the list."""
+    return w.update(item, action="retire" if retired else "restore", retired=retired, updated_at=at)
+
+
+def assign(w, department, ids: list[int], officer_id, mode: str, at: dt.datetime) -> int:
+    """批量指定: the selected items become 纳入 under one officer and mode, all or none.
+
+    Raises ServiceError when nothing is selected, an id is not the department's, or the officer and
+    mode break the rules."""
+    if not ids:
+        raise ServiceError("请先勾选要指定首席服务员的事项。")
+    items = list(ServiceItem.select().where((ServiceItem.department == department) & ServiceItem.id.in_(ids)
+                                            & (ServiceItem.retired == False)))  # noqa: E712
+    if len(items) != len(set(ids)):
+        raise ServiceError("所选事项中有不属于本部门或已停用的事项，请刷新页面后重试。")
+    officers = serving_officers(department)
+    probe = {"item_name": "-", "sub_item_name": "-", "item_type": rules.ITEM_TYPES[0],
+             "inclusion": rules.INCLUDED, "officer_id": officer_id, "mode": mode}
+    errors = rules.check_item(probe, officer_ids=officer_ids(officers))
+    if errors:
+        raise ServiceError("；".join(errors.values()))
+    officer = int(officer_id) if str(officer_id or "").strip() else None
+    for item in items:
+        update_item(w, item, {"inclusion": rules.INCLUDED, "officer": officer, "mode": mode,
+                              "reason": None, "reason_note": ""}, at)
+    return len(items)
+
+
+def unauthorised_ids(department, today: dt.date) -> set[int]:
+    """Ids of the department's 纳入 items without an authorised officer (rule 2, 纳入事项未授权): no officer
+    named, or not in an issued letter of that serving officer — the same test as the dashboard's."""
+    q = (ServiceItem.select(ServiceItem.id)
+         .where((ServiceItem.department == department) & (ServiceItem.retired == False)  # noqa: E712
+                & ServiceItem.unauthorised_condition(today)))
+    return {item_id for (item_id,) in q.tuples()}
+
+
+def counts(department, today: dt.date) -> dict:
+    """The department's figures: rules.count_inclusion of its current items plus the unauthorised ones."""
+    q = (ServiceItem.select(ServiceItem.inclusion, ServiceItem.reason, fn.COUNT(ServiceItem.id))
+         .where((ServiceItem.department == department) & (ServiceItem.retired == False))  # noqa: E712
+         .group_by(ServiceItem.inclusion, ServiceItem.reason))
+    rows = []
+    for inclusion, reason, n in q.tuples():
+        rows.extend([(inclusion, reason)] * n)
+    figures = rules.count_inclusion(rows)
+    figures["unassigned"] = len(unauthorised_ids(department, today))
+    return figures
+
+
+HISTORY_LABELS = {"seq": "序号", "item_name": "事项名称", "sub_item_name": "办理项名称", "officer": "首席服务员",
+                  "retired": "停用", **FIELD_LABELS}
+ACTION_LABELS = {"create": "新增", "update": "修改", "retire": "停用", "restore": "恢复", "assign": "指定首席服务员"}
+
+
+def history(item, limit: int = 20) -> list[dict]:
+    """修改记录 of an item from the audit log, field by field in Chinese (two queries)."""
+    entries = list(AuditLog.for_record(ServiceItem._meta.table_name, item.id).limit(limit))
+    parsed = [(e, json.loads(e.before) if e.before else {}, json.loads(e.after) if e.after else {}) for e in entries]
+    officer_ids = {v for _, b, a in parsed for v in (b.get("officer"), a.get("officer")) if isinstance(v, int)}
+    names = dict(Officer.select(Officer.id, Officer.name).where(Officer.id.in_(officer_ids)).tuples()) if officer_ids else {}
+
+    def show(name, value):
+        if value is None or value == "":
+            return "（空）"
+        if name == "officer":
+            return names.get(value, f"#{value}")
+        if name == "retired":
+            return "是" if value else "否"
+        return str(value)
+
+    out = []
+    for entry, before, after in parsed:
+        changes = []
+        if entry.action != "create":
+            changes = [(label, show(name, before.get(name)), show(name, after.get(name)))
+                       for name, label in HISTORY_LABELS.items() if name in before or name in after]
+        out.append({"at": entry.at, "username": entry.username,
+                    "action": ACTION_LABELS.get(entry.action, entry.action), "changes": changes})
+    return out
+
+
+def row_counts(rows) -> dict:
+    """Figures of a frozen list revision (its ListRows)."""
+    return rules.count_inclusion((r.inclusion, r.reason) for r in rows)
+
+
+def draft_items(department) -> list[ServiceItem]:
+    """The department's current items with their officers, in list order."""
+    return list(ServiceItem.select(ServiceItem, Officer)
+                .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id))
+                .where((ServiceItem.department == department) & (ServiceItem.retired == False))  # noqa: E712
+                .order_by(ServiceItem.seq, ServiceItem.id))
+
+
+def as_dict(row) -> dict:
+    """An item or a list row as plain values for rules.diff_rows and the exports."""
+    out = {name: getattr(row, name) for name in COPY_FIELDS}
+    if isinstance(row, ListRow):
+        out["officer_name"] = row.officer_name
+    else:
+        out["officer_name"] = row.officer.name if row.officer_id and row.officer else ""
+    for name in ("reason_note", "basis", "materials", "location", "code", "kind"):
+        out[name] = out[name] or ""
+    return out
+
+
+def diff(old_rows, new_rows) -> dict:
+    """清单版本比对: rows added, removed and changed field by field (labels in Chinese)."""
+    result = rules.diff_rows([as_dict(r) for r in old_rows], [as_dict(r) for r in new_rows], fields=DIFF_FIELDS)
+    for change in result["changed"]:
+        change["changes"] = [(FIELD_LABELS[f], before, after) for f, before, after in change["changes"]]
+    return result
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def list_rows(item_list) -> list[ListRow]:
+    return list(ListRow.select().where(ListRow.item_list == item_list).order_by(ListRow.seq, ListRow.id))
+
+
+def waiting(department) -> ItemList | None:
+    """The department's list waiting for review (已报送), if any: only one may wait at a time."""
+    return (ItemList.select().where((ItemList.department == department) & (ItemList.state == rules.LIST_SUBMITTED))
+            .first())
+
+
+def first_submission(department, year: int) -> dt.datetime | None:
+    """When the department first submitted its list of the year (rule 7 is judged on it)."""
+    return _as_datetime(ItemList.select(fn.MIN(ItemList.submitted_at))
+                        .where((ItemList.department == department) & (ItemList.year == year)
+                               & ItemList.submitted_at.is_null(False))
+                        .scalar())
+
+
+def _as_datetime(value) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def submit(w, department, user, at: dt.datetime) -> ItemList:
+    """报送: freezes the current items into a new revision (已报送) for the office to review.
+
+    The revision records the year's deadline and whether the department's list of the year was
+    submitted on time (rules.submitted_on_time on its first submission of the year: a resubmission after
+    a return, or a later adjustment, does not make an on-time department late).
+    """
+    if waiting(department) is not None:
+        raise ServiceError("已有一份清单正在等待协调办审核，审核完成后才能再次报送。")
+    items = draft_items(department)
+    if not items:
+        raise ServiceError("清单中还没有事项，无法报送。")
+    year = at.year
+    deadline = Setting.list_deadline(year)
+    first = first_submission(department, year)
+    on_time = rules.submitted_on_time((first or at).date(), deadline, at.date())
+    revision = (ItemList.select(fn.MAX(ItemList.revision)).where(ItemList.department == department).scalar() or 0) + 1
+    item_list = w.create(ItemList, department=department, revision=revision, year=year, state=rules.LIST_SUBMITTED,
+                         created_at=at, submitted_at=at, submitted_by=user, deadline=deadline, on_time=on_time)
+    for n, item in enumerate(items, start=1):
+        values = {name: getattr(item, name) for name in COPY_FIELDS}
+        values["seq"] = n
+        w.create(ListRow, item_list=item_list, item=item, officer=item.officer_id,
+                 officer_name=item.officer.name if item.officer_id and item.officer else "", **values)
+    return item_list
+
+
+def _reviewable(item_list) -> ItemList:
+    # Read again inside the write transaction: another office user may have reviewed it meanwhile.
+    current = ItemList.get_by_id(item_list.id)
+    if current.state != rules.LIST_SUBMITTED:
+        raise ServiceError(f"该清单已是“{current.state}”状态，不能再审核。")
+    return current
+
+
+def approve(w, item_list, user, at: dt.datetime) -> ItemList:
+    """审核通过: the revision is approved and becomes the published one (已公示); earlier approved
+    versions are kept whole but no longer shown to the public."""
+    current = _reviewable(item_list)
+    for older in ItemList.select().where((ItemList.department == current.department_id)
+                                         & (ItemList.published == True) & (ItemList.id != current.id)):  # noqa: E712
+        w.update(older, action="unpublish", published=False)
+    return w.update(current, action="approve", state=rules.LIST_APPROVED, published=True, reviewed_at=at,
+                    reviewed_by=user)
+
+
+def return_list(w, item_list, user, comment: str, at: dt.datetime) -> ItemList:
+    """退回: the revision goes back to the department with the office's comment."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError("请填写退回意见。")
+    current = _reviewable(item_list)
+    return w.update(current, action="return", state=rules.LIST_RETURNED, reviewed_at=at, reviewed_by=user,
+                    review_comment=comment)
+
+
+def set_deadline(w, year: int, deadline: dt.date, today: dt.date) -> int:
+    """设置报送截止日期 of a year; lists of that year already submitted are judged again against it.
+
+    Returns how many submitted revisions changed their on-time mark."""
+    key = f"list_deadline_{year}"
+    before = Setting.get_value(key)
+    if before != deadline.isoformat():
+        Setting.set_value(key, deadline.isoformat())
+        w.log("setting", Setting.get_by_id(key), {key: before}, {key: deadline.isoformat()})
+    firsts: dict[int, dt.datetime] = {}
+    lists = list(ItemList.select().where((ItemList.year == year) & ItemList.submitted_at.is_null(False))
+                 .order_by(ItemList.submitted_at))
+    for item_list in lists:
+        firsts.setdefault(item_list.department_id, _as_datetime(item_list.submitted_at))
+    changed = 0
+    for item_list in lists:
+        on_time = rules.submitted_on_time(firsts[item_list.department_id].date(), deadline, today)
+        if item_list.on_time != on_time or item_list.deadline != deadline:
+            changed += item_list.on_time != on_time
+            w.update(item_list, deadline=deadline, on_time=on_time)
+    return changed
+
+
+def versions(department) -> list[ItemList]:
+    return list(ItemList.select().where(ItemList.department == department).order_by(ItemList.revision.desc()))
+
+
+def list_figures(lists) -> dict[int, dict]:
+    """Figures of several revisions at once: one grouped query, whatever their number."""
+    ids = [lst.id for lst in lists]
+    grouped: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        q = (ListRow.select(ListRow.item_list, ListRow.inclusion, ListRow.reason, fn.COUNT(ListRow.id))
+             .where(ListRow.item_list.in_(ids)).group_by(ListRow.item_list, ListRow.inclusion, ListRow.reason))
+        for list_id, inclusion, reason, n in q.tuples():
+            grouped[list_id].extend([(inclusion, reason)] * n)
+    return {i: rules.count_inclusion(rows) for i, rows in grouped.items()}
+
+
+def previous_approved(item_list) -> ItemList | None:
+    """The approved revision before this one, to compare with (与上一通过版本比对)."""
+    return (ItemList.select().where((ItemList.department == item_list.department_id)
+                                    & (ItemList.state == rules.LIST_APPROVED) & (ItemList.revision < item_list.revision))
+            .order_by(ItemList.revision.desc()).first())
+
+
+def departments_overview(year: int, today: dt.date) -> list[dict]:
+    """Each active department's items and list state for the office: three queries in all."""
+    departments = list(Department.active_ordered())
+    by_dept: dict[int, list] = {d.id: [] for d in departments}
+    q = (ServiceItem.select(ServiceItem.department, ServiceItem.inclusion, ServiceItem.reason, fn.COUNT(ServiceItem.id))
+         .where(ServiceItem.retired == False)  # noqa: E712
+         .group_by(ServiceItem.department, ServiceItem.inclusion, ServiceItem.reason))
+    for dept_id, inclusion, reason, n in q.tuples():
+        if dept_id in by_dept:
+            by_dept[dept_id].extend([(inclusion, reason)] * n)
+    lists: dict[int, list[ItemList]] = {d.id: [] for d in departments}
+    for item_list in ItemList.select().order_by(ItemList.revision):
+        if item_list.department_id in lists:
+            lists[item_list.department_id].append(item_list)
+    deadline = Setting.list_deadline(year)
+    out = []
+    for dept in departments:
+        revisions = lists[dept.id]
+        latest = revisions[-1] if revisions else None
+        published = next((r for r in reversed(revisions) if r.state == rules.LIST_APPROVED), None)
+        of_year = [r for r in revisions if r.year == year and r.submitted_at]
+        submitted_on = _as_datetime(of_year[0].submitted_at).date() if of_year else None
+        out.append({
+            "department": dept, "figures": rules.count_inclusion(by_dept[dept.id]), "latest": latest,
+            "published": published, "submitted_on": submitted_on,
+            "on_time": rules.submitted_on_time(submitted_on, deadline, today), "deadline": deadline,
+        })
+    return out
+
+
+def city_rows() -> list[dict]:
+    """Every active department's latest approved list, rows in department then list order (two queries)."""
+    lists = list(ItemList.latest_approved())
+    if not lists:
+        return []
+    names = {lst.id: lst.department.name for lst in lists}
+    order = {lst.id: n for n, lst in enumerate(lists)}
+    rows = sorted(ListRow.select().where(ListRow.item_list.in_(list(order))),
+                  key=lambda r: (order[r.item_list_id], r.seq, r.id))
+    out = []
+    for row in rows:
+        values = as_dict(row)
+        values["department_name"] = names[row.item_list_id]
+        out.append(values)
+    return out
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def existing_for_import(department) -> dict[tuple[str, str], dict]:
+    q = (ServiceItem.select(ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.mode)
+         .where(ServiceItem.department == department))
+    # Keyed by the normalised names, so that an item stored before names were normalised still matches.
+    return {(rules.normalize_text(name), rules.normalize_text(sub)): {"id": item_id, "mode": mode}
+            for item_id, name, sub, mode in q.tuples()}
+
+
+def apply_import(w, department, plan, at: dt.datetime) -> dict:
+    """Writes a checked import plan: new rows are created, matched rows updated (a retired one is
+    restored); items absent from the file are left as they are. Returns the counts."""
+    ids = [row["item_id"] for row in plan.rows if row["item_id"]]
+    items = {i.id: i for i in ServiceItem.select().where(ServiceItem.id.in_(ids))} if ids else {}
+    last = ServiceItem.select(fn.MAX(ServiceItem.seq)).where(ServiceItem.department == department).scalar() or 0
+    created = updated = unchanged = 0
+    for position, row in enumerate(plan.rows, start=1):
+        fields = dict(row["fields"])
+        if fields.get("seq") is None:
+            fields.pop("seq")
+        item = items.get(row["item_id"])
+        if item is None:
+            fields.setdefault("seq", last + position)
+            w.create(ServiceItem, department=department, created_at=at, updated_at=at, **fields)
+            created += 1
+            continue
+        if item.retired:
+            fields["retired"] = False
+        before = dict(item.__data__)
+        update_item(w, item, fields, at)
+        if item.__data__ != before:
+            updated += 1
+        else:
+            unchanged += 1
+    return {"created": created, "updated": updated, "unchanged": unchanged}

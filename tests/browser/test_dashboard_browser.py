@@ -1,0 +1,60 @@
+"""The live dashboard in a real Chromium: a department changes an item and the office's dashboard (and
+the department's own ranking page) show the new figures by themselves, without a reload."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.audit import write
+from tests.browser.axe import serious_violations
+from tests.browser.conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_departments_change_reaches_the_office_dashboard_without_reload(live, browser, page):
+    live.app.config["DASHBOARD_POLL_SECONDS"] = 1
+    world = live.world
+    gaj = world.department("gaj", "赤壁市公安局", several=True)
+    world.department("fgj", "赤壁市发展和改革局")
+    world.user("office", "office")
+    world.item(gaj, "居民身份证核发")
+    pending = world.item(gaj, "户口迁移", inclusion="待定")
+
+    # the office's dashboard in one page
+    login(page, live, "office")
+    page.goto(live.url + "/dashboard/")
+    office_cell = page.locator("#dept-gaj .c-inclusion_rate")
+    expect(office_cell).to_have_text("50.0%")
+    page.evaluate("window.__notReloaded = true")
+    shot(page, "dashboard-office")
+    assert serious_violations(page) == []
+
+    # the department's own ranking page in another
+    department_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    department_page = department_context.new_page()
+    login(department_page, live, "gaj")
+    department_page.goto(live.url + "/dashboard/")
+    expect(department_page.locator("#own-inclusion")).to_have_text("50.0%")
+    assert "赤壁市发展和改革局" not in department_page.locator("#dashboard-live").inner_html()
+    shot(department_page, "dashboard-department")
+    assert serious_violations(department_page) == []
+
+    # the department decides the pending item (纳入) …
+    with write(username="gaj") as w:
+        w.update(pending, inclusion="纳入", mode="终审")
+
+    # … and both pages show it on their next poll, without anyone reloading
+    expect(office_cell).to_have_text("100.0%")
+    expect(department_page.locator("#own-inclusion")).to_have_text("100.0%")
+    assert page.evaluate("window.__notReloaded") is True
+    expect(page.locator("#dept-gaj .c-pending")).to_have_text("0")
+    # nothing changed since: the next poll sends the version it has and gets 204, nothing to swap
+    with page.expect_response(lambda r: r.url.startswith(live.url + "/dashboard/")) as poll:
+        pass
+    assert poll.value.status == 204
+    version = page.locator("#dashboard-live").get_attribute("data-version")
+    assert poll.value.request.headers["if-none-match"] == f'"{version}"'
+    shot(page, "dashboard-office-updated")
+    assert page.js_errors == []
+    department_context.close()
