@@ -22,13 +22,13 @@ class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=64, message="最长64个字符。"),
                                              Regexp(r"^\S+$", message="用户名不能含空格。")])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64, message="最长64个字符。")])
-    role = SelectField("角色", choices=[(r, rules.ROLE_LABELS[r]) for r in rules.ROLES])
+    role = SelectField("角色", choices=[(r, rules.ROLE_LABELS[r]) for r in rules.ROLES], invalid_choice_message="请选择角色。")
     department = SelectField("所属部门", choices=[], validate_choice=False)
     password = PasswordField("初始密码", validators=[Optional(), Length(min=8, max=256, message="密码至少8个字符。")])
 
 
 class SettingsForm(FlaskForm):
     public_base_url = StringField("对外公开地址", validators=[Optional(), Length(max=200), URL(require_tld=False, message="请填写完整地址，如 https://zwfw.chibi.gov.cn")])
-    oversight_rate = DecimalField("抽查比例（%）", places=1, validators=[InputRequired("请填写抽查比例。"), NumberRange(min=0.1, max=100, message="抽查比例应在0.1%%到100%%之间。")])
-    oversight_minimum = IntegerField("每个部门最少抽查件数", validators=[InputRequired("请填写最少抽查件数。"), NumberRange(min=1, max=100, message="应在1到100之间。")])
-    oversight_answer_days = IntegerField("整改回复时限（工作日）", validators=[InputRequired("请填写整改回复时限。"), NumberRange(min=1, max=60, message="应在1到60个工作日之间。")])
+    oversight_rate = DecimalField("抽查比例（%）", places=1, invalid_value_message="抽查比例须为数字。", validators=[InputRequired("请填写抽查比例。"), NumberRange(min=0.1, max=100, message="抽查比例应在0.1%%到100%%之间。")])
+    oversight_minimum = IntegerField("每个部门最少抽查件数", invalid_value_message="请填写整数。", validators=[InputRequired("请填写最少抽查件数。"), NumberRange(min=1, max=100, message="应在1到100之间。")])
+    oversight_answer_days = IntegerField("整改回复时限（工作日）", invalid_value_message="请填写整数。", validators=[InputRequired("请填写整改回复时限。"), NumberRange(min=1, max=60, message="应在1到60个工作日之间。")])

@@ -26,7 +26,8 @@ class ReviewForm(FlaskForm):
                            invalid_value_message="请按“年-月-日”填写结束日期。")
     departments = SelectMultipleField("抽查部门", coerce=int, widget=ListWidget(prefix_label=False),
                                       option_widget=CheckboxInput(),
-                                      invalid_choice_message="所选部门不存在或已停用，请重新选择。")
+                                      invalid_choice_message="所选部门不存在或已停用，请重新选择。",
+                                      invalid_value_message="所选部门不存在或已停用，请重新选择。")
     rate = FloatField("抽查比例（%）", validators=[InputRequired("请填写抽查比例。")],
                       invalid_value_message="抽查比例须为数字，如 5。")
     minimum = IntegerField("每个部门至少抽取（件）", validators=[InputRequired("请填写每个部门至少抽取的件数。")],

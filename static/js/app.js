@@ -20,14 +20,136 @@
     }
   }, true);
 
-  // After a swap, move focus to the first error or the swapped region, so keyboard and screen-reader
-  // users land where the change happened.
-  document.addEventListener("htmx:afterSwap", function (evt) {
-    var target = evt.detail.target;
-    if (!target || !target.querySelector) { return; }
-    var focus = target.querySelector(".error-summary, [aria-invalid='true'], [autofocus]");
-    if (focus) { focus.focus({preventScroll: false}); }
+  // Focus after an htmx swap, so that keyboard and screen-reader users land where the change happened:
+  //  1. the new content's error summary, else its first invalid field, else its [autofocus] field;
+  //  2. when the swap took the focused element away (a row replaced by its form, a form row by the row):
+  //     the same control in the new content, else the control that last replaced this element (the row's
+  //     编辑 button after 保存 or 取消), else (after a button or link) the first field of the new content,
+  //     else the content itself;
+  //     a deleted element hands the focus to its neighbour;
+  //  3. when a button or link added content elsewhere (a new form row): the first field of that content.
+  // The swap runs synchronously after htmx:beforeSwap (no swap delays are used), so the work is done
+  // once, on the next tick, with every element the swap brought in (htmx:afterSwap, out-of-band ones too).
+  var TEXT_FIELDS = "input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([disabled]), select:not([disabled]), textarea:not([disabled])";
+  var CONTROLS = "a[href], button, input, select, textarea, [tabindex]";
+  var openers = {};  // id of a swapped element -> keys of the controls that replaced it, latest last
+  var pending = null;
+
+  function controlKey(el) {
+    if (!el || !el.getAttribute) { return null; }
+    var attrs = ["hx-get", "hx-post", "hx-put", "hx-delete", "href", "name"];
+    for (var i = 0; i < attrs.length; i++) {
+      var value = el.getAttribute(attrs[i]);
+      if (value) { return [attrs[i], value]; }
+    }
+    return null;
+  }
+
+  function findControl(root, key) {
+    if (!key) { return null; }
+    if (root.getAttribute && root.getAttribute(key[0]) === key[1]) { return root; }
+    var all = root.querySelectorAll("[" + key[0] + "]");
+    for (var i = 0; i < all.length; i++) {
+      if (all[i].getAttribute(key[0]) === key[1]) { return all[i]; }
+    }
+    return null;
+  }
+
+  function first(roots, selector) {
+    for (var i = 0; i < roots.length; i++) {
+      var el = roots[i].matches(selector) ? roots[i] : roots[i].querySelector(selector);
+      if (el) { return el; }
+    }
+    return null;
+  }
+
+  function focusOn(el) {
+    if (!el) { return false; }
+    if (!el.matches(CONTROLS)) { el.setAttribute("tabindex", "-1"); }
+    el.focus({preventScroll: false});
+    return document.activeElement === el;
+  }
+
+  function focusLost() {
+    var active = document.activeElement;
+    return !active || active === document.body || !document.body.contains(active);
+  }
+
+  function afterSwapFocus() {
+    var p = pending;
+    pending = null;
+    if (!p) { return; }
+    var added = p.swapped.filter(function (el) { return document.body.contains(el); });
+    var problem = first(added, ".error-summary") || first(added, "[aria-invalid='true']") || first(added, "[autofocus]");
+    if (problem) { focusOn(problem); return; }
+    if (focusLost()) {
+      var main = (p.id && document.getElementById(p.id)) || added[added.length - 1];
+      if (main) {
+        var candidates = [p.focusedKey].concat(p.keys.slice().reverse());
+        for (var i = 0; i < candidates.length; i++) {
+          var control = findControl(main, candidates[i]);
+          if (control && control.matches(CONTROLS) && focusOn(control)) { return; }
+        }
+        if ((p.fromControl && focusOn(first([main], TEXT_FIELDS))) || focusOn(main)) { return; }
+      }
+      if (p.neighbour && document.body.contains(p.neighbour)) { focusOn(p.neighbour); }
+    } else if (p.fromControl && !p.replacedTrigger) {
+      focusOn(first(added, TEXT_FIELDS));
+    }
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target, active = document.activeElement;
+    var trigger = evt.detail.requestConfig ? evt.detail.requestConfig.elt : null;
+    if (!evt.detail.shouldSwap || !target || !target.contains) { return; }
+    var id = target.id || null;
+    var keys = id ? (openers[id] = openers[id] || []) : [];
+    pending = {
+      id: id,
+      keys: keys.slice(),
+      focusedKey: target.contains(active) ? controlKey(active) : null,
+      neighbour: target.nextElementSibling || target.previousElementSibling || target.parentElement,
+      fromControl: !!(trigger && trigger.matches && trigger.matches("button, a")),
+      replacedTrigger: !!(trigger && target.contains(trigger)),
+      swapped: []
+    };
+    var key = controlKey(trigger);
+    if (id && key) {
+      keys.push(key);
+      if (keys.length > 5) { keys.shift(); }
+    }
+    window.setTimeout(afterSwapFocus, 0);
   });
+
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    if (pending && evt.target && evt.target.querySelector) { pending.swapped.push(evt.target); }
+  });
+
+  // A link of an error summary puts the focus on its field (or the first option of a group), not only
+  // the scroll position, so that typing goes straight into it.
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest(".error-summary a[href^='#']");
+    if (!link) { return; }
+    var target = document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
+    if (!target) { return; }
+    var field = target.matches("input, select, textarea, button") ? target
+      : target.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])");
+    if (!field) { return; }
+    evt.preventDefault();
+    field.focus();
+    (target.closest(".field") || target).scrollIntoView({block: "center"});
+  });
+
+  // A page that comes back with errors (a plain form post) starts at its error summary.
+  function focusErrorSummary() {
+    var summary = document.querySelector("main .error-summary");
+    if (summary && !document.querySelector("[autofocus]")) { focusOn(summary); }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
 
   // An error page swapped into #messages: a reload link reloads.
   document.addEventListener("click", function (evt) {
