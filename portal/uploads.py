@@ -1,5 +1,7 @@
 """Checks every uploaded file passes before anything reads it: size, type by content (not by name),
-and, for the zip-based Office formats, a bound on what unpacking would cost (zip bombs)."""
+and, for the zip-based Office formats, a bound on what unpacking would cost (zip bombs) and no XML
+entity declarations in their parts (XML bombs such as "billion laughs": an Office document never
+needs a DTD). openpyxl also refuses entities by itself once defusedxml is installed (a dependency)."""
 from __future__ import annotations
 
 import io
@@ -10,6 +12,14 @@ from dataclasses import dataclass
 MAX_UNPACKED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
 MAX_RATIO = 200
+# SVG pictures often carry a DOCTYPE (and Illustrator's, entities) and are never parsed by the portal:
+# not scanned, so that a genuine document with such a picture is not refused. (Were a workbook to
+# name a sheet *.svg, openpyxl would still read it through defusedxml.)
+UNSCANNED = (".svg",)
+# A DTD or an entity declaration, in UTF-8 / ASCII and in the UTF-16 an XML part may also use.
+_DECLARATIONS = tuple(marker.encode(enc) for marker in ("<!DOCTYPE", "<!ENTITY")
+                      for enc in ("ascii", "utf-16-le", "utf-16-be"))
+_CHUNK = 64 * 1024
 
 
 class UploadError(ValueError):
@@ -69,6 +79,33 @@ def check_zip(data: bytes) -> None:
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNPACKED or total / packed > MAX_RATIO:
         raise UploadError("文件解压后体积异常（疑似压缩炸弹），已拒绝。")
+    if _declares_entities(data, infos):
+        raise UploadError("文件内部含有 XML 实体声明（DOCTYPE/ENTITY），正常的 Office 文档不会包含，"
+                          "疑似恶意构造的“XML 炸弹”，已拒绝。请用 Excel 或 Word 重新另存后再上传。")
+
+
+def _declares_entities(data: bytes, infos) -> bool:
+    """Whether any part (but SVG pictures) declares a DTD or an entity. Read in chunks, so the cost is
+    bounded by the unpacked size checked above (zipfile stops at a part's declared size), never by
+    what its entities would expand to."""
+    keep = max(len(m) for m in _DECLARATIONS) - 1
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in infos:
+                if info.is_dir() or info.filename.lower().endswith(UNSCANNED):
+                    continue
+                with zf.open(info) as part:
+                    tail = b""
+                    while chunk := part.read(_CHUNK):
+                        window = tail + chunk
+                        if any(m in window for m in _DECLARATIONS):
+                            return True
+                        tail = window[-keep:]
+    except Exception as exc:  # noqa: BLE001
+        # Damaged (a bad CRC or deflate stream), encrypted, or of an unknown compression: not a file
+        # the portal could read either.
+        raise UploadError("文件已损坏，无法打开。") from exc
+    return False
 
 
 def check_upload(storage, allowed: tuple[str, ...], max_bytes: int) -> Checked:
