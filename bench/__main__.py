@@ -115,15 +115,6 @@ def rounds(portal, baseline, n: int) -> tuple[float, float, float]:
     return statistics.median(a), statistics.median(b), statistics.median(x / y for x, y in zip(a, b))
 
 
-def _median(fn, n: int) -> float:
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 class Bench:
     def __init__(self, args):
         self.args = args
@@ -368,12 +359,10 @@ class Bench:
     # --- report ----------------------------------------------------------------------------------
 
     def report(self) -> int:
-        import sqlite3 as _sqlite3
-
         cores = os.cpu_count()
         print()
-        print(f"machine: {cores} cores, Python {platform.python_version()}, SQLite {_sqlite3.sqlite_version}, "
-              f"gunicorn {WORKERS} workers × {THREADS} threads (gthread), load {2} processes × {4} threads, loopback")
+        print(f"machine: {cores} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+              f"gunicorn {WORKERS} workers × {THREADS} threads (gthread), load 2 processes × 4 threads, loopback")
         header = ("figure", "portal", "baseline", "ratio", "target", "")
         rows = []
         for f in self.figures:

@@ -63,7 +63,9 @@ def _retire(database) -> None:
 def init_app(app) -> None:
     """Bind the proxy to the configured database; each request borrows a pooled connection."""
     url = app.config["DATABASE_URL"]
-    database = make_database(url, int(app.config.get("DATABASE_POOL_MAX") or 32))
+    # Connections per process to PostgreSQL (SQLite's pool is unbounded): at least gunicorn's threads.
+    pool_max = int(os.environ.get("DATABASE_POOL_MAX") or app.config.get("DATABASE_POOL_MAX") or 32)
+    database = make_database(url, pool_max)
     _retire(db.obj)
     db.initialize(database)
     app.extensions["peewee_db"] = database

@@ -120,6 +120,7 @@ def test_backup_under_load_then_restore(app, world, runner, tmp_path):
     assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
+@pytest.mark.skipif("postgres" in (__import__("os").environ.get("TEST_DATABASE_URL") or ""), reason="SQLite backup")
 def test_backup_and_restore_refuse_bad_input(runner, tmp_path, world):
     existing = tmp_path / "exists.db"
     existing.write_bytes(b"")

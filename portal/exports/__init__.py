@@ -24,7 +24,9 @@ def safe_text(value):
 def workbook(constant_memory: bool = False):
     """An in-memory workbook with formulas from strings off; yields (workbook, buffer)."""
     buffer = io.BytesIO()
-    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+    # constant_memory writes each row out as soon as the next begins (rows in order); xlsxwriter
+    # ignores it under in_memory, so a streamed workbook assembles in a temporary file instead.
+    options = {"in_memory": not constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
                "strings_to_numbers": False, "constant_memory": constant_memory}
     wb = xlsxwriter.Workbook(buffer, options)
     yield wb, buffer

@@ -412,21 +412,23 @@ def departments_overview(year: int, today: dt.date) -> list[dict]:
     return out
 
 
-def city_rows() -> list[dict]:
-    """Every active department's latest approved list, rows in department then list order (two queries)."""
-    lists = list(ItemList.latest_approved())
-    if not lists:
-        return []
-    names = {lst.id: lst.department.name for lst in lists}
-    order = {lst.id: n for n, lst in enumerate(lists)}
-    rows = sorted(ListRow.select().where(ListRow.item_list.in_(list(order))),
-                  key=lambda r: (order[r.item_list_id], r.seq, r.id))
-    out = []
-    for row in rows:
-        values = as_dict(row)
-        values["department_name"] = names[row.item_list_id]
-        out.append(values)
-    return out
+CITY_FIELDS = ("item_name", "sub_item_name", "item_type", "inclusion", "officer_name", "mode", "reason",
+               "reason_note")
+
+
+def city_rows():
+    """Every active department's latest approved list, rows in department then list order, with the
+    attachment-1 columns only: one query, streamed (a province's 50,000 rows never sit in memory)."""
+    latest = (ItemList.select(fn.MAX(ItemList.revision))
+              .where((ItemList.department == Department.id) & (ItemList.state == rules.LIST_APPROVED)))
+    q = (ListRow.select(Department.name, *[getattr(ListRow, name) for name in CITY_FIELDS])
+         .join(ItemList).join(Department)
+         .where((ItemList.state == rules.LIST_APPROVED) & (Department.active == True)  # noqa: E712
+                & (ItemList.revision == latest))
+         .order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id))
+    names = ("department_name",) + CITY_FIELDS
+    for values in q.tuples().iterator():
+        yield dict(zip(names, values))
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -447,6 +449,7 @@ def apply_import(w, department, plan, at: dt.datetime) -> dict:
     items = {i.id: i for i in ServiceItem.select().where(ServiceItem.id.in_(ids))} if ids else {}
     last = ServiceItem.select(fn.MAX(ServiceItem.seq)).where(ServiceItem.department == department).scalar() or 0
     created = updated = unchanged = 0
+    new_rows = []
     for position, row in enumerate(plan.rows, start=1):
         fields = dict(row["fields"])
         if fields.get("seq") is None:
@@ -454,7 +457,7 @@ def apply_import(w, department, plan, at: dt.datetime) -> dict:
         item = items.get(row["item_id"])
         if item is None:
             fields.setdefault("seq", last + position)
-            w.create(ServiceItem, department=department, created_at=at, updated_at=at, **fields)
+            new_rows.append(dict(department=department, created_at=at, updated_at=at, **fields))
             created += 1
             continue
         if item.retired:
@@ -465,4 +468,5 @@ def apply_import(w, department, plan, at: dt.datetime) -> dict:
             updated += 1
         else:
             unchanged += 1
+    w.create_many(ServiceItem, new_rows)
     return {"created": created, "updated": updated, "unchanged": unchanged}

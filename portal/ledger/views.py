@@ -78,11 +78,15 @@ def _matter_choices(form: MatterForm, dept, matter=None) -> bool:
         Investor.department == dept).order_by(Investor.name)
     form.investor.choices = [SelectChoice("", "请选择")] + [
         SelectChoice(str(i.id), f"{i.name}（{i.credit_code}）") for i in investors]
-    items = ServiceItem.select().where((ServiceItem.department == dept)
-                                       & ((ServiceItem.retired == False)  # noqa: E712
-                                          | (ServiceItem.id == (matter.item_id if matter else 0))))
+    items = (ServiceItem.select(ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.retired)
+             .where((ServiceItem.department == dept)
+                    & ((ServiceItem.retired == False)  # noqa: E712
+                       | (ServiceItem.id == (matter.item_id if matter else 0))))
+             .order_by(ServiceItem.seq, ServiceItem.id).tuples())
+    # Plain tuples: a department may have hundreds of items, and every POST fills these choices.
     form.item.choices = [SelectChoice("", "请选择")] + [
-        SelectChoice(str(i.id), i.label + ("（已停用）" if i.retired else "")) for i in items.order_by(ServiceItem.seq, ServiceItem.id)]
+        SelectChoice(str(item_id), (f"{name}（{sub}）" if sub and sub != name else name) + ("（已停用）" if retired else ""))
+        for item_id, name, sub, retired in items]
     officers = list(Officer.select(Officer.id, Officer.name, Officer.term_end).where(Officer.department == dept)
                     .order_by(Officer.term_end.is_null(False), Officer.term_start.desc()))
     form.officer.choices = [SelectChoice("", "未指定")] + [
