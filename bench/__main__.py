@@ -316,7 +316,8 @@ class Bench:
         status, _, page, _ = load.one(HOST, self.portal.port, "POST", "/ledger/matters/new", headers=headers, body=body)
         total = self.n(400, 80)
         f = Figure(f"concurrent writes, {WORKERS} workers × {THREADS} threads", "req/s", target=0.3,
-                   note="POST /ledger/matters/new (audited, IMMEDIATE); bare Matter.create in one process")
+                   note="POST /ledger/matters/new (audited, IMMEDIATE); bare Matter.create in one process, each "
+                        "insert its own transaction on the same database file and pragmas (WAL, synchronous=FULL)")
         if status != 302:
             f.error = f"the write answered {status}: " + _text(page)[:300]
             self.add(f)

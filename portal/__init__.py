@@ -148,6 +148,8 @@ def _request_log(app: Flask) -> None:
 
     @app.after_request
     def _log(response):
+        if not request_log.isEnabledFor(logging.INFO):  # not configured: no work on every request
+            return response
         user = getattr(current_user, "username", "-") if current_user else "-"
         dept = getattr(current_user, "department_id", None) if current_user else None
         elapsed = (time.perf_counter() - g.get("_started", time.perf_counter())) * 1000

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from flask import has_request_context, request
 from flask_login import current_user
+from peewee import __exception_wrapper__
 
 from . import clock
 from .db import db
@@ -74,24 +75,33 @@ class Writer:
         self.count += 1
 
     def create(self, model, **fields):
-        """Insert a record and log it."""
-        obj = model.create(**fields)
-        self.log("create", obj, None, obj.snapshot())
-        return obj
+        """Insert a record and log it (through create_many's statements, compiled once)."""
+        return self.create_many(model, [fields])[0]
 
     def create_many(self, model, rows: list[dict]) -> list:
         """Insert many records of one model (an import) and log each, as create() would: the two
         statements are compiled once and run row by row, instead of building the SQL 2 × N times."""
         if not rows:
             return []
+        # The driver's errors as peewee's (IntegrityError …), as Model.create would raise them.
+        with __exception_wrapper__:
+            return self._create_many(model, rows)
+
+    def _create_many(self, model, rows: list[dict]) -> list:
         objs = [model(**fields) for fields in rows]
         fields = [f for f in model._meta.sorted_fields if not (f.primary_key and objs[0].__data__.get(f.name) is None)]
         insert_sql = _compiled(model, fields)
         returning = db.param == "%s"  # PostgreSQL: the statement ends in RETURNING id
+        given_key = any(f is model._meta.primary_key for f in fields)  # a text key (settings) is the caller's, not a rowid
         cursor = db.cursor()
         for obj in objs:
             cursor.execute(insert_sql, [f.db_value(obj.__data__.get(f.name)) for f in fields])
-            obj._pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+            if returning:
+                key = cursor.fetchone()[0]
+                if not given_key:
+                    obj._pk = key
+            elif not given_key:
+                obj._pk = cursor.lastrowid
             obj._dirty.clear()
         log_fields = [AuditLog.at, AuditLog.user, AuditLog.username, AuditLog.department, AuditLog.action,
                       AuditLog.table, AuditLog.record_id, AuditLog.before, AuditLog.after, AuditLog.address]
@@ -101,7 +111,8 @@ class Writer:
         log_sql = _compiled(AuditLog, log_fields)
         for obj in objs:
             values = [at, actor, self.username, getattr(obj, "department_id", None) or fallback, "create",
-                      model._meta.table_name, obj.get_id(), None, _dump(obj.snapshot()), address]
+                      model._meta.table_name, obj.get_id() if isinstance(obj.get_id(), int) else None,
+                      None, _dump(obj.snapshot()), address]
             cursor.execute(log_sql, [f.db_value(v) for f, v in zip(log_fields, values)])
             if returning:
                 cursor.fetchall()
@@ -141,7 +152,8 @@ def write(actor=None, username: str | None = None):
 
 def bump_version() -> None:
     """Move the data version on; the first write of a database creates its row."""
-    updated = (DataVersion.update(version=DataVersion.version + 1, changed_at=clock.now())
-               .where(DataVersion.id == 1).execute())
+    # Hand-written: every write runs it, and building the peewee query costs more than running it.
+    updated = db.execute_sql(f"UPDATE data_version SET version = version + 1, changed_at = {db.param} WHERE id = 1",
+                             (DataVersion.changed_at.db_value(clock.now()),)).rowcount
     if not updated:
         DataVersion.insert(id=1, version=1, changed_at=clock.now()).execute()

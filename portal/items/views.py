@@ -100,7 +100,8 @@ def index():
         return render_template("items/departments.html", overview=overview, year=today.year)
     f = _filters()
     unauthorised = service.unauthorised_ids(dept, today)
-    q = (ServiceItem.select(ServiceItem, Officer)
+    # The officer's name is all a row shows of it: fewer columns to turn into objects, 50 rows a page.
+    q = (ServiceItem.select(ServiceItem, Officer.id, Officer.name)
          .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id)).switch(ServiceItem)
          .where((ServiceItem.department == dept) & (ServiceItem.retired == f["retired"])))
     if f["type"]:
@@ -123,7 +124,7 @@ def index():
     assign_form.officer_id.choices = [("", "未指定")] + [(str(o.id), o.name) for o in officers]
     return render_template(
         "items/index.html", dept=dept, page=page, sort=sort, f=f, unauthorised=unauthorised, editable=editable,
-        figures=service.counts(dept, today), officers=officers, assign_form=assign_form,
+        figures=service.counts(dept, today, unauthorised), officers=officers, assign_form=assign_form,
         waiting=service.waiting(dept), published=ItemList.published_for(dept), dept_args=_dept_args(dept),
         deadline=Setting.list_deadline(today.year),
     )

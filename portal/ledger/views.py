@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required, get_scoped_or_404, staff_required
 from ..audit import write
+from ..db import db
 from ..exports import download_name, send_xlsx
 from ..exports.ledger import ledger_workbook
 from ..models import Department, Holiday, Investor, Matter, Officer, ServiceItem
@@ -95,20 +96,57 @@ def _matter_choices(form: MatterForm, dept, matter=None) -> bool:
     return bool(officers)
 
 
+def _posted_choices(form: MatterForm, dept, matter=None) -> tuple[bool, object | None]:
+    """The selects' choices for validating a POST: only the submitted values, each kept when the
+    department's full choices (_matter_choices) would hold it — one small query per select instead of
+    hundreds of rows on every write. Returns (has officers, the chosen item's id and promised_days)."""
+
+    def posted(field) -> int | None:
+        value = field.data
+        ok = isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18  # fits a 64-bit id
+        return int(value) if ok else None
+
+    def only(field, placeholder, found: bool, label: str = ""):
+        field.choices = [SelectChoice("", placeholder)] + ([SelectChoice(field.data, label)] if found else [])
+
+    investor_id, item_id, officer_id = posted(form.investor), posted(form.item), posted(form.officer)
+    dept_id = getattr(dept, "id", dept)
+    # Hand-written: this runs on every write, and building four peewee queries costs more than running them.
+    p = db.param
+    investor_ok, has_officers, officer_ok, item_ok, promised_days = db.execute_sql(
+        f"SELECT EXISTS (SELECT 1 FROM investor WHERE id = {p} AND department_id = {p}), "
+        f"EXISTS (SELECT 1 FROM officer WHERE department_id = {p}), "
+        f"EXISTS (SELECT 1 FROM officer WHERE id = {p} AND department_id = {p}), "
+        f"EXISTS (SELECT 1 FROM service_item WHERE id = {p} AND department_id = {p} AND (NOT retired OR id = {p})), "
+        f"(SELECT promised_days FROM service_item WHERE id = {p})",
+        (investor_id or 0, dept_id, dept_id, officer_id or 0, dept_id, item_id or 0, dept_id,
+         matter.item_id if matter and matter.item_id else 0, item_id or 0)).fetchone()
+    only(form.investor, "请选择", investor_id is not None and bool(investor_ok))
+    item = _Data(id=item_id, promised_days=promised_days) if item_id is not None and item_ok else None
+    only(form.item, "请选择", item is not None)
+    has_officers = bool(has_officers)
+    only(form.officer, "未指定", officer_id is not None and bool(officer_ok))
+    form.officer.flags.required = has_officers
+    return has_officers, item
+
+
 def _save_matter(form: MatterForm, dept, matter=None):
-    """Validate the matter form against the department and save it; None when there are errors."""
-    has_officers = _matter_choices(form, dept, matter)
+    """Validate the matter form against the department (a Department or its id) and save it; None
+    when there are errors (the selects then hold the department's full choices again, for the form
+    shown with its errors)."""
+    has_officers, item = _posted_choices(form, dept, matter)
     valid = form.validate_on_submit()
     form.check_dates(clock.today())
     if has_officers and not form.officer.data and not form.officer.errors:
         form.officer.errors.append("请选择办理该事项的首席服务员")
     if not valid or any(f.errors for f in form):
+        _matter_choices(form, dept, matter)
         return None
-    item = ServiceItem.get_by_id(int(form.item.data))
     promised = form.promised_date.data
     if promised is None:
         if item.promised_days is None:
             form.promised_date.errors.append("该事项未设定承诺办结时限，请填写承诺办结日期")
+            _matter_choices(form, dept, matter)
             return None
         # 承诺办结时限 counts working days: weekends and the office's holiday list are skipped.
         promised = rules.add_working_days(form.received_date.data, item.promised_days, *Holiday.calendar())
@@ -130,16 +168,17 @@ def _save_matter(form: MatterForm, dept, matter=None):
 @department_required
 def matter_new():
     """登记台账事项: a new matter of the department's ledger."""
-    dept = current_user.department
     form = MatterForm()
     if request.method == "GET":
         form.received_date.data = clock.today()
         if request.args.get("investor"):
             form.investor.data = request.args["investor"]
-    matter = _save_matter(form, dept) if request.method == "POST" else None
+    # A successful POST needs only the department's id: no query for the department itself.
+    matter = _save_matter(form, current_user.department_id) if request.method == "POST" else None
     if matter is not None:
         flash(f"已登记台账事项：{matter.project}", "success")
         return redirect(url_for("ledger.index"))
+    dept = current_user.department
     if request.method == "GET":
         _matter_choices(form, dept)
     status = 422 if request.method == "POST" else 200
