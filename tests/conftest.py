@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -156,3 +157,21 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, "no csrf meta tag"
     return match.group(1)
+
+
+@contextmanager
+def count_queries():
+    """Every SQL statement the database runs inside the block: a page's query cost."""
+    statements = []
+    database = db.obj
+    original = database.execute_sql
+
+    def spy(sql, params=None, *args, **kwargs):
+        statements.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    database.execute_sql = spy  # an instance attribute shadows the method while the block runs
+    try:
+        yield statements
+    finally:
+        del database.execute_sql

@@ -4,7 +4,6 @@ differences, the deadline and the reminders."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from urllib.parse import unquote
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from portal import rules
 from portal.audit import write
 from portal.models import AuditLog, ItemList, Letter, LetterItem, ListRow, Officer, ServiceItem, Setting
-from tests.conftest import HTMX, PASSWORD
+from tests.conftest import HTMX, PASSWORD, count_queries
 
 D = dt.date
 
@@ -130,19 +129,9 @@ def test_page_costs_the_same_queries_for_few_or_many_items(app, login, world):
     officer = make_officer(world.gaj, "李四")
 
     def queries():
-        records = []
-        handler = logging.Handler()
-        handler.emit = records.append
-        logger = logging.getLogger("peewee")
-        logger.addHandler(handler)
-        old = logger.level
-        logger.setLevel(logging.DEBUG)
-        try:
+        with count_queries() as statements:
             assert client.get("/items/").status_code == 200
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(old)
-        return len(records)
+        return len(statements)
 
     issue_letter(officer, [world.item(world.gaj, "事项甲", officer=officer)])
     few = queries()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 
 import pytest
 
@@ -12,7 +11,7 @@ from portal import rules
 from portal.audit import write
 from portal.joint import service
 from portal.models import Holiday, Investor, JointMatter, JointPart, JointRequest, Officer
-from tests.conftest import HTMX, PASSWORD, TODAY
+from tests.conftest import HTMX, PASSWORD, TODAY, count_queries
 
 D = dt.date
 
@@ -666,22 +665,9 @@ def test_department_sees_its_matters_and_ignores_the_dept_parameter(client, city
 
 def test_index_and_detail_cost_a_fixed_number_of_queries(client, city):
     def queries(url):
-        records = []
-
-        class Catch(logging.Handler):
-            def emit(self, record):
-                records.append(record)
-
-        logger = logging.getLogger("peewee")
-        handler, level = Catch(), logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        try:
+        with count_queries() as statements:
             assert client.get(url).status_code == 200
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-        return len(records)
+        return len(statements)
 
     first = open_matter(client, city)
     login_as(client, "office")

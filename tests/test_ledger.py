@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from contextlib import contextmanager
 
 import openpyxl
 import pytest
 
 from portal import rules
 from portal.audit import write
-from portal.db import db
 from portal.demo.ledger import credit_code
 from portal.models import AuditLog, Holiday, Investor, Matter, Officer
-from tests.conftest import HTMX, TODAY, World
+from tests.conftest import HTMX, TODAY, World, count_queries
 
 def _valid(code17: str) -> str:
     total = sum(rules.CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(code17, rules.CREDIT_CODE_WEIGHTS))
@@ -26,22 +24,7 @@ CODE_A = _valid("91421281MA4ABCDE1")
 CODE_B = _valid("91421281MA4FGHJK2")
 
 
-@contextmanager
-def counted_queries():
-    """Every SQL statement the database runs inside the block."""
-    calls = []
-    database = db.obj
-    original = database.execute_sql
-
-    def execute_sql(sql, params=None, *args, **kwargs):
-        calls.append(sql)
-        return original(sql, params, *args, **kwargs)
-
-    database.execute_sql = execute_sql
-    try:
-        yield calls
-    finally:
-        del database.execute_sql
+counted_queries = count_queries
 
 
 def officer(dept, name="张三", **extra):

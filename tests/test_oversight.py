@@ -14,7 +14,7 @@ from portal import rules
 from portal.admin.oversight import officer_review_record, previous_quarter, verify_review
 from portal.audit import write
 from portal.models import AuditLog, Investor, Matter, Officer, OversightReview, ReviewFinding
-from tests.conftest import HTMX
+from tests.conftest import HTMX, count_queries
 
 Q3 = dt.date(2026, 8, 14)
 
@@ -402,24 +402,9 @@ class QueryLog:
         self.client = client
 
     def __call__(self, url):
-        import logging
-
-        records = []
-
-        class Catch(logging.Handler):
-            def emit(self, record):
-                records.append(record)
-
-        logger = logging.getLogger("peewee")
-        handler, level = Catch(), logger.level
-        logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-        try:
+        with count_queries() as statements:
             assert self.client.get(url).status_code == 200, url
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
-        return len(records)
+        return len(statements)
 
 
 def test_pages_cost_a_fixed_number_of_queries(login, city):
