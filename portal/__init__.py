@@ -99,6 +99,9 @@ def create_app(config: dict | None = None) -> Flask:
     filters.init_app(app)
     _error_pages(app)
     _request_log(app)
+    from . import poll
+
+    poll.init_app(app)
     return app
 
 

@@ -6,12 +6,13 @@ import datetime as dt
 from flask import current_app, has_app_context
 
 
-def today() -> dt.date:
-    """Today's date, or the configured FIXED_TODAY."""
-    if has_app_context():
-        fixed = current_app.config.get("FIXED_TODAY")
-        if fixed:
-            return fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(str(fixed))
+def today(config=None) -> dt.date:
+    """Today's date, or the configured FIXED_TODAY (of `config`, or of the current app)."""
+    if config is None and has_app_context():
+        config = current_app.config
+    fixed = config.get("FIXED_TODAY") if config is not None else None
+    if fixed:
+        return fixed if isinstance(fixed, dt.date) else dt.date.fromisoformat(str(fixed))
     return dt.date.today()
 
 

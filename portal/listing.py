@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 
 @dataclass
@@ -46,14 +46,16 @@ def query_url(**changes) -> str:
     return request.path + ("?" + qs if qs else "")
 
 
-def paginate(query, size: int | None = None) -> Page:
-    """Rows of the requested page (?page=N) of a peewee query: two queries whatever the size."""
+def paginate(query, size: int | None = None, total: int | None = None) -> Page:
+    """Rows of the requested page (?page=N) of a peewee query: two queries whatever the size, or one
+    when the caller already knows how many rows the query has (`total`)."""
     size = size or current_app.config.get("PAGE_SIZE", 50)
     try:
         number = max(1, int(request.args.get("page", 1)))
     except ValueError:
         number = 1
-    total = query.count()
+    if total is None:
+        total = query.count()
     number = min(number, max(1, math.ceil(total / size)))
     rows = list(query.paginate(number, size))
     return Page(rows, number, size, total)
@@ -74,3 +76,23 @@ def sort_link(column: str, current: str) -> str:
     """The URL that sorts by `column`, flipping the direction when it is already the sort."""
     new = "-" + column if current == column else column
     return query_url(sort=new, page=None)
+
+
+class RowUrl:
+    """``url_for(endpoint, **{key: id})`` for every row of a table, the URL built once.
+
+    Why: werkzeug builds each URL anew (a few µs), and a page of 50 rows links each of its rows two or
+    three times, a tenth of the page's time. The URL is built by url_for for a marker id, then each
+    row's id takes the marker's place: url_for's own URL, whatever the rule or the prefix the portal is
+    served under. For integer ids (an int converter writes them as they print)."""
+
+    MARKER = 918273645
+
+    def __init__(self, endpoint: str, key: str, **values):
+        url = url_for(endpoint, **values, **{key: self.MARKER})
+        self.before, marker, self.after = url.partition(str(self.MARKER))
+        if not marker:  # a rule that does not write the id as it prints
+            raise ValueError(f"{endpoint}: {key} not found in {url}")
+
+    def __call__(self, value: int) -> str:
+        return f"{self.before}{int(value)}{self.after}"

@@ -23,6 +23,10 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.session_protection = None  # our own server-side sessions do this job
 
+# A session's last_seen_at is written at most this often: a write per request would serialise every
+# page view. The dashboard's poll shortcut (portal/poll.py) answers only within this span too.
+TOUCH_SECONDS = 60
+
 
 @login_manager.user_loader
 def load_user(token: str):
@@ -50,10 +54,14 @@ def load_user(token: str):
         return None
     if now - last_seen_at > dt.timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]):
         return None
-    if now - last_seen_at > dt.timedelta(seconds=60):
-        # Touch at most once a minute: a write per request would serialise every page view.
+    if now - last_seen_at > dt.timedelta(seconds=TOUCH_SECONDS):
         LoginSession.update(last_seen_at=now).where(LoginSession.id == session_id).execute()
+        last_seen_at = now
     user.session_token = token
+    shortcut = current_app.extensions.get("poll_shortcut")
+    if shortcut is not None:  # lets the dashboard's poll skip this check for a minute (portal/poll.py)
+        shortcut.remember(request.cookies.get(cfg["SESSION_COOKIE_NAME"]),
+                          session_id, user.username, created_at, last_seen_at)
     return user
 
 
@@ -104,6 +112,21 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 
+def response_headers(path: str, endpoint: str | None = None) -> dict:
+    """The security headers of every response (and the shortcut's 204, portal/poll.py)."""
+    headers = {
+        "Content-Security-Policy": CSP,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        # same-origin keeps the Referer that flask-wtf checks over https, and leaks nothing outside.
+        "Referrer-Policy": "same-origin",
+    }
+    if endpoint != "static" and not path.startswith("/public/"):
+        # Pages behind the login carry personal data: never keep them in a shared cache.
+        headers["Cache-Control"] = "no-store"
+    return headers
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     """Not logged in (or the session ended): to the login page — by HX-Redirect for htmx."""
@@ -121,12 +144,6 @@ def init_app(app) -> None:
     @app.after_request
     def _headers(response):
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
-        h.setdefault("X-Content-Type-Options", "nosniff")
-        h.setdefault("X-Frame-Options", "DENY")
-        # same-origin keeps the Referer that flask-wtf checks over https, and leaks nothing outside.
-        h.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint != "static" and not request.path.startswith("/public/"):
-            # Pages behind the login carry personal data: never keep them in a shared cache.
-            h.setdefault("Cache-Control", "no-store")
+        for name, value in response_headers(request.path, request.endpoint).items():
+            h.setdefault(name, value)
         return response

@@ -1,7 +1,8 @@
 """Checks every uploaded file passes before anything reads it: size, type by content (not by name),
 and, for the zip-based Office formats, a bound on what unpacking would cost (zip bombs) and no XML
 entity declarations in their parts (XML bombs such as "billion laughs": an Office document never
-needs a DTD). openpyxl also refuses entities by itself once defusedxml is installed (a dependency)."""
+needs a DTD). openpyxl also refuses entities by itself once defusedxml is installed (a dependency), and
+the parts the import parses itself are read through EntityGuard."""
 from __future__ import annotations
 
 import io
@@ -106,6 +107,26 @@ def _declares_entities(data: bytes, infos) -> bool:
         # the portal could read either.
         raise UploadError("文件已损坏，无法打开。") from exc
     return False
+
+
+class EntityGuard:
+    """A part of a document, read through this while a parser reads it: an UploadError at a DTD or an
+    entity declaration, wherever it sits (across the parser's chunks too). For a part parsed with the
+    standard library's parser rather than through defusedxml (imports.py): the parser never sees one."""
+
+    _KEEP = max(len(m) for m in _DECLARATIONS) - 1
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size)
+        window = self.tail + chunk
+        if any(m in window for m in _DECLARATIONS):
+            raise UploadError("文件内部含有 XML 实体声明（DOCTYPE/ENTITY），已拒绝。")
+        self.tail = window[-self._KEEP:]
+        return chunk
 
 
 def check_upload(storage, allowed: tuple[str, ...], max_bytes: int) -> Checked:

@@ -1,12 +1,17 @@
 """The skeleton: login per role, isolation, CSRF, sessions, throttling, headers, health, schema."""
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
+
 import pytest
 from peewee import SqliteDatabase
 from playhouse.schema_diff import diff_models
 
 from portal.db import db
-from portal.models import ALL_MODELS, AuditLog, DataVersion, LoginSession, User
+from portal.audit import write
+from portal.models import ALL_MODELS, AuditLog, DataVersion, Department, LoginAttempt, LoginSession, User
 from tests.conftest import HTMX, PASSWORD, csrf_from, make_app
 
 
@@ -172,8 +177,95 @@ def test_sqlite_pragmas(app):
         pytest.skip("SQLite pragmas: the suite runs on PostgreSQL")
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    # NORMAL: the fsync of every commit is made by DurableSqliteDatabase, after the write lock (below).
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+@pytest.fixture
+def fsyncs(app, monkeypatch):
+    """The files fsynced while a test runs (by inode, as fsync works on the file, not the descriptor)."""
+    if not isinstance(db.obj, SqliteDatabase):
+        pytest.skip("the write queue and the WAL fsync are SQLite's")
+    import portal.db as dbmod
+
+    synced = []
+    real = os.fdatasync
+
+    def spy(fd):
+        synced.append(os.fstat(fd).st_ino)
+        return real(fd)
+
+    monkeypatch.setattr(dbmod.os, "fdatasync", spy)
+    return synced
+
+
+def wal_inode():
+    return os.stat(db.obj.wal_path).st_ino
+
+
+def test_a_committed_write_is_on_disk_before_write_returns(world, fsyncs):
+    with write(username="test") as w:
+        w.update(world.gaj, short_name="公安")
+        assert fsyncs == []  # not inside the transaction: the next writer must not wait for our disk
+    assert fsyncs == [wal_inode()]
+
+
+def test_a_write_outside_a_transaction_is_synced_too(world, fsyncs):
+    LoginAttempt.create(username="x", address="127.0.0.1", success=False, at=dt.datetime(2026, 11, 26))
+    assert fsyncs == [wal_inode()]
+    db.execute_sql("SELECT 1")
+    assert len(fsyncs) == 1  # reads are not
+
+
+def test_a_rolled_back_write_gives_the_turn_back(world):
+    if not isinstance(db.obj, SqliteDatabase):
+        pytest.skip("the write queue is SQLite's")
+    with pytest.raises(RuntimeError):
+        with write(username="test") as w:
+            w.update(world.gaj, short_name="公安")
+            raise RuntimeError("a failed check")
+    assert not getattr(db.obj.queue.mine, "held", False)
+    with write(username="test") as w:  # would wait forever if the turn were still taken
+        w.update(Department.get_by_id(world.gaj.id), short_name="公安")
+    assert Department.get_by_id(world.gaj.id).short_name == "公安"
+
+
+def test_a_connection_handed_back_mid_transaction_gives_the_turn_back(world):
+    if not isinstance(db.obj, SqliteDatabase):
+        pytest.skip("the write queue is SQLite's")
+    db.close()
+    db.connect()
+    db.begin()
+    assert db.obj.queue.mine.held
+    db.close()  # the pool rolls the transaction back
+    assert not db.obj.queue.mine.held
+    db.connect()
+
+
+def test_writers_in_threads_take_turns(app, world):
+    """Eight threads writing at once: every write lands, none sees "database is locked"."""
+    import threading
+
+    errors = []
+
+    def writer(n):
+        try:
+            with app.app_context(), db.connection_context():
+                for i in range(10):
+                    with write(username="test") as w:
+                        w.create(LoginAttempt, username=f"t{n}-{i}", address="127.0.0.1", success=True,
+                                 at=dt.datetime(2026, 11, 26))
+        except Exception as exc:  # collected: an assertion in a thread would not fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert LoginAttempt.select().where(LoginAttempt.username.startswith("t")).count() == 80
 
 
 class TestCsrf:
@@ -197,6 +289,53 @@ class TestCsrf:
         accepted = client.post("/logout", headers={**HTMX, "X-CSRFToken": token})
         assert accepted.status_code == 302
         assert client.get("/").status_code == 302
+
+    def test_the_login_form_carries_the_token_in_its_hidden_fields(self, client, world):
+        page = client.get("/login").get_data(as_text=True)
+        form = page[page.index("<form"):page.index("</form>")]
+        field = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
+        assert field and field.group(1) == csrf_from(page)
+        response = client.post("/login", data={"username": "gaj", "password": PASSWORD, "csrf_token": field.group(1)})
+        assert response.status_code == 302
+
+    def test_a_form_page_carries_the_token_and_its_post_is_checked_once(self, client, world):
+        """Forms leave the check to CSRFProtect: the token from `{{ form.csrf_token }}` is accepted, a
+        missing or forged one is refused before the view, and nothing is saved."""
+        from portal.models import Investor
+        from tests.test_joint import credit_code
+
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"username": "gaj", "password": PASSWORD, "csrf_token": token})
+        page = client.get("/ledger/investors/new").get_data(as_text=True)
+        field = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        assert field, "the form renders its CSRF field"
+        data = {"name": "赤壁某某公司", "credit_code": credit_code("91421281MA4F00001"), "contact": "张三",
+                "phone": "0715-5123456"}
+        for bad in ({}, {"csrf_token": "forged"}):
+            refused = client.post("/ledger/investors/new", data={**data, **bad})
+            assert refused.status_code == 400 and "页面已过期" in refused.get_data(as_text=True)
+        assert Investor.select().count() == 0
+        accepted = client.post("/ledger/investors/new", data={**data, "csrf_token": field.group(1)})
+        assert accepted.status_code in (302, 303), accepted.get_data(as_text=True)[:500]
+        assert Investor.select().count() == 1
+
+
+def test_every_form_derives_from_the_portal_form(app):
+    """One CSRF check per request: no form may bring flask-wtf's own (second) check back."""
+    from flask_wtf import FlaskForm
+
+    from portal.forms import PortalForm
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    forms = [f for f in subclasses(FlaskForm) if f.__module__.startswith("portal.")]
+    assert len(forms) > 20
+    assert [f.__name__ for f in forms if not issubclass(f, PortalForm)] == []
+    with app.test_request_context("/"):
+        assert [f.__name__ for f in forms if f(formdata=None).meta.csrf] == []
 
 
 def test_department_user_gets_404_for_another_departments_record(app, login, world):

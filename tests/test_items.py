@@ -140,6 +140,39 @@ def test_page_costs_the_same_queries_for_few_or_many_items(app, login, world):
     assert queries() == few
 
 
+def test_the_figures_are_kept_until_the_next_write(app, login, gaj_items):
+    """With the cache on (as outside the tests), a second view of the list runs neither the rule-2 query
+    nor the counts; a write moves the data version and the figures follow it."""
+    app.config["FIGURES_CACHE"] = True
+    client = login("gaj")
+
+    def view():
+        with count_queries() as statements:
+            html = client.get("/items/").get_data(as_text=True)
+        return html, len(statements)
+
+    first, cold = view()
+    again, warm = view()
+    assert again == first and warm == cold - 2
+    assert '<span class="value">3</span><span class="label">事项总数</span>' in first
+    client.post(f"/items/{gaj_items[0].id}/retire", headers=HTMX)
+    html, _ = view()
+    total = '<span class="value">2</span><span class="label">事项总数</span>'
+    assert total in html and total in client.get("/items/counts").get_data(as_text=True)
+
+
+def test_row_urls_are_url_for_s(app):
+    from flask import url_for
+
+    from portal.listing import RowUrl
+
+    for base in ("http://localhost/", "http://localhost/门户/"):  # also under a prefix (SCRIPT_NAME)
+        with app.test_request_context("/", base_url=base):
+            for endpoint in ("items.detail", "items.edit_row", "items.retire", "items.restore"):
+                row_url, ids = RowUrl(endpoint, "item_id"), (1, 42, RowUrl.MARKER)
+                assert [row_url(i) for i in ids] == [url_for(endpoint, item_id=i) for i in ids]
+
+
 # --- editing in place ------------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ import io
 
 from flask import Response, abort, flash, render_template, request, send_file, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
@@ -66,7 +66,7 @@ class DateRequired:
             raise StopValidation(self.message)
 
 
-class CaseForm(FlaskForm):
+class CaseForm(PortalForm):
     title = StringField("案例标题", validators=[DataRequired("请填写案例标题。"),
                                              Length(max=TITLE_MAX, message=f"标题不超过{TITLE_MAX}个字。")])
     case_date = ChineseDateField("案例日期", validators=[DateRequired("请填写案例日期。")],
@@ -94,7 +94,7 @@ class CaseForm(FlaskForm):
             raise ValidationError("请填写案例内容。")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见，说明需要修改的内容。"),
                                                 Length(max=1000, message="退回意见不超过1000个字。")])
 

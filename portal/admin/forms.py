@@ -1,14 +1,14 @@
 """Forms of the office's system management (系统管理)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, URL
 
 from .. import rules
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(PortalForm):
     code = StringField("部门代码", validators=[DataRequired("请填写部门代码。"), Length(max=32, message="最长32个字符。"),
                                            Regexp(r"^[A-Za-z0-9_-]+$", message="部门代码只能由字母、数字、-、_ 组成。")])
     name = StringField("部门名称", validators=[DataRequired("请填写部门名称。"), Length(max=100, message="最长100个字符。")])
@@ -18,7 +18,7 @@ class DepartmentForm(FlaskForm):
     active = BooleanField("启用", default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(PortalForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=64, message="最长64个字符。"),
                                              Regexp(r"^\S+$", message="用户名不能含空格。")])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64, message="最长64个字符。")])
@@ -27,7 +27,7 @@ class UserForm(FlaskForm):
     password = PasswordField("初始密码", validators=[Optional(), Length(min=8, max=256, message="密码至少8个字符。")])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     public_base_url = StringField("对外公开地址", validators=[Optional(), Length(max=200), URL(require_tld=False, message="请填写完整地址，如 https://zwfw.chibi.gov.cn")])
     oversight_rate = DecimalField("抽查比例（%）", places=1, invalid_value_message="抽查比例须为数字。", validators=[InputRequired("请填写抽查比例。"), NumberRange(min=0.1, max=100, message="抽查比例应在0.1%%到100%%之间。")])
     oversight_minimum = IntegerField("每个部门最少抽查件数", invalid_value_message="请填写整数。", validators=[InputRequired("请填写最少抽查件数。"), NumberRange(min=1, max=100, message="应在1到100之间。")])

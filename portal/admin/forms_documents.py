@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -31,7 +31,7 @@ _KIND = SelectField("文件类别", choices=[("", "请选择")] + [(k, k) for k 
                     invalid_choice_message="请从列表中选择文件类别。")
 
 
-class ReplaceDocumentForm(FlaskForm):
+class ReplaceDocumentForm(PortalForm):
     """替换制度文件: a newer version of a document; the kind stays that of the document it replaces."""
 
     title = StringField("文件标题", validators=[DataRequired("请填写文件标题。"), Length(max=200, message="文件标题不能超过200个字。")])

@@ -1,7 +1,7 @@
 """Forms of the oversight review (抽查): start a review, record a finding, answer it, send it back."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import DateField, FloatField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -15,7 +15,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     """发起抽查: title, period, departments, sampling rate and minimum, deadline for answers."""
 
     title = StringField("抽查名称", filters=[_strip],
@@ -59,7 +59,7 @@ class ReviewForm(FlaskForm):
             raise ValidationError("答复期限不能早于今天。")
 
 
-class FindingForm(FlaskForm):
+class FindingForm(PortalForm):
     """录入抽查结论: 规范, or 需整改 with what must be put right."""
 
     finding = RadioField("抽查结论", choices=[(f, f) for f in rules.FINDINGS],
@@ -73,7 +73,7 @@ class FindingForm(FlaskForm):
             raise ValidationError("结论为“需整改”时，请写明整改要求。")
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     """整改答复: what was put right (整改情况) and the date it was done."""
 
     answer = TextAreaField("整改情况", filters=[_strip],
@@ -102,7 +102,7 @@ class AnswerForm(FlaskForm):
                                       % review.deadline.isoformat())
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     """退回整改: the office's reason, for the department to answer again."""
 
     return_comment = TextAreaField("退回意见", filters=[_strip],

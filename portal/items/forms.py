@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -23,7 +23,7 @@ def officer_choices(officers) -> list[tuple[str, str]]:
     return [("", "未指定")] + [(str(o.id), o.name) for o in officers]
 
 
-class ItemRowForm(FlaskForm):
+class ItemRowForm(PortalForm):
     """One row of attachment 1, edited in place in the list."""
 
     item_name = StringField("事项名称")
@@ -79,18 +79,18 @@ class ItemDetailForm(ItemRowForm):
         return data
 
 
-class AssignForm(FlaskForm):
+class AssignForm(PortalForm):
     """批量指定: selected items under one officer and mode."""
 
     officer_id = SelectField("首席服务员", choices=[("", "未指定")], validate_choice=False)
     mode = SelectField("审批方式", choices=MODE_CHOICES, validate_choice=False)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField("附件1 Excel 文件（.xlsx）")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     comment = TextAreaField("退回意见", validators=[DataRequired("请填写退回意见，说明需要修改的内容。"),
                                                 Length(max=2000, message="退回意见不能超过2000个字。")])
 
@@ -109,6 +109,6 @@ class ChineseDateField(DateField):
             raise ValueError("请按“年-月-日”格式填写日期，如 2026-08-10。") from None
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(PortalForm):
     year = SelectField("年度", choices=[], validate_choice=False)
     deadline = ChineseDateField("报送截止日期", validators=[InputRequired("请填写报送截止日期。")])

@@ -60,10 +60,22 @@ def _filters() -> dict:
     }
 
 
+# What a row of the list shows of an item (templates/items/_row_macro.html): the list selects these
+# columns only, with its officer's name, 50 rows a page; a full item's text (设定依据, 申请材料 …) is long.
+ROW_COLUMNS = (ServiceItem.id, ServiceItem.seq, ServiceItem.code, ServiceItem.item_name, ServiceItem.sub_item_name,
+               ServiceItem.item_type, ServiceItem.inclusion, ServiceItem.officer, ServiceItem.mode, ServiceItem.reason,
+               ServiceItem.reason_note, ServiceItem.retired)
+
+
+def _row_urls() -> dict:
+    """The URLs of a row's link and buttons, each built once for all the rows (listing.RowUrl)."""
+    return {name: listing.RowUrl(f"items.{name}", "item_id") for name in ("detail", "edit_row", "retire", "restore")}
+
+
 def _row_context(item) -> dict:
     dept = item.department
     return {"item": item, "dept": dept, "editable": can_write_department(dept.id),
-            "unauthorised": service.unauthorised_ids(dept, clock.today())}
+            "unauthorised": service.unauthorised_ids(dept, clock.today()), "urls": _row_urls()}
 
 
 def _row(item, status: int = 200, changed: bool = False):
@@ -99,9 +111,9 @@ def index():
         overview = service.departments_overview(today.year, today)
         return render_template("items/departments.html", overview=overview, year=today.year)
     f = _filters()
-    unauthorised = service.unauthorised_ids(dept, today)
-    # The officer's name is all a row shows of it: fewer columns to turn into objects, 50 rows a page.
-    q = (ServiceItem.select(ServiceItem, Officer.id, Officer.name)
+    unauthorised, figures = service.department_figures(dept, today)
+    # The columns a row shows, and of its officer only the name: less to sort and to turn into objects.
+    q = (ServiceItem.select(*ROW_COLUMNS, Officer.id, Officer.name)
          .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id)).switch(ServiceItem)
          .where((ServiceItem.department == dept) & (ServiceItem.retired == f["retired"])))
     if f["type"]:
@@ -117,16 +129,17 @@ def index():
         q = q.where(ServiceItem.unauthorised_condition(today))
     q, sort = listing.sort(q, SORT_COLUMNS, "seq")
     q = q.order_by_extend(ServiceItem.id)
-    page = listing.paginate(q)
+    # Unfiltered, the list holds the department's current items, which the figures have counted.
+    page = listing.paginate(q, total=None if any(f.values()) else figures["total"])
     editable = can_write_department(dept.id)
     officers = service.serving_officers(dept) if editable else []
     assign_form = AssignForm()
     assign_form.officer_id.choices = [("", "未指定")] + [(str(o.id), o.name) for o in officers]
     return render_template(
         "items/index.html", dept=dept, page=page, sort=sort, f=f, unauthorised=unauthorised, editable=editable,
-        figures=service.counts(dept, today, unauthorised), officers=officers, assign_form=assign_form,
+        figures=figures, officers=officers, assign_form=assign_form,
         waiting=service.waiting(dept), published=ItemList.published_for(dept), dept_args=_dept_args(dept),
-        deadline=Setting.list_deadline(today.year),
+        deadline=Setting.list_deadline(today.year), urls=_row_urls(),
     )
 
 
@@ -137,7 +150,7 @@ def counts():
     dept = _viewed_department()
     if dept is None:
         abort(404)
-    return render_template("items/_counts.html", dept=dept, figures=service.counts(dept, clock.today()),
+    return render_template("items/_counts.html", dept=dept, figures=service.department_figures(dept, clock.today())[1],
                            dept_args=_dept_args(dept))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.i18n import get_translations
@@ -28,7 +28,7 @@ class _ZhMeta:
         return get_translations(["zh"])
 
 
-class ZhForm(FlaskForm):
+class ZhForm(PortalForm):
     class Meta(_ZhMeta):
         pass
 

@@ -5,7 +5,7 @@ that is not among them — another department's item, say — is refused with a 
 """
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -16,10 +16,10 @@ NOTES_MAX = 1000
 ANSWER_MAX = 2000
 
 
-class Form(FlaskForm):
+class Form(PortalForm):
     """A form whose few built-in messages (bad number, bad date) come out in Chinese too."""
 
-    class Meta(FlaskForm.Meta):
+    class Meta(PortalForm.Meta):
         locales = ("zh",)
 
         def get_translations(self, form):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation, ValidationError
 
@@ -65,7 +65,7 @@ def plausible_birth(form, field):
         raise ValidationError("出生日期不合理：首席服务员年龄应在18至70岁之间。")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(PortalForm):
     """The officer's particulars, as in the roster (附件3)."""
 
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=40, message="姓名最长40个字。")])
@@ -101,13 +101,13 @@ class EditForm(PersonForm):
     """修改首席服务员信息 (not the term: only a tenure-change report changes a term)."""
 
 
-class IssueForm(FlaskForm):
+class IssueForm(PortalForm):
     """签发授权委托书."""
 
     issue_date = DayField("签发日期", validators=[DateRequired("请填写签发日期。")])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PortalForm):
     """首席服务员设置 (office): the system's start date, from which gap days are counted."""
 
     system_start = DayField("制度实施日期（断档天数自此日起计算）",

@@ -1,7 +1,7 @@
 """Forms of the public pages: 好差评 (with the arithmetic question instead of a CAPTCHA)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
@@ -14,10 +14,10 @@ MATTER_REF_MAX = 100
 LEVEL_MESSAGE = "请选择满意程度（非常满意、满意、基本满意、不满意、非常不满意之一）"
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(PortalForm):
     """好差评: five levels, an optional comment and matter reference, and the answer to the question."""
 
-    class Meta(FlaskForm.Meta):
+    class Meta(PortalForm.Meta):
         locales = ("zh",)
 
         def get_translations(self, form):

@@ -1,7 +1,7 @@
 """Forms of tenure-change reports (任期调整报告)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from ..forms import PortalForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -37,14 +37,14 @@ class ReportForm(PersonForm):
         return super().validate(extra_validators)
 
 
-class RefileForm(FlaskForm):
+class RefileForm(PortalForm):
     """修改后重新报送: the texts of a returned report (the terms have already changed with the filing)."""
 
     reason = TextAreaField("调整原因", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
     handover = TextAreaField("交接安排", validators=[DataRequired("请填写交接安排。"), Length(max=2000, message="最长2000个字。")])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     """退回任期调整报告, with the office's comment."""
 
     comment = TextAreaField("退回意见", validators=[DataRequired("退回时须填写意见，告知部门需要修改或补充的内容。"),
