@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .cache import by_data_version
+
 _sources = []
 
 
@@ -36,21 +38,9 @@ def for_user(user, today: dt.date) -> list[Reminder]:
     """Everything waiting for the user, overdue first, then by deadline. Computed once per (data
     version, day, user) in each process: every page shows the counts in its navigation, and every
     write moves the data version (portal.audit)."""
-    from flask import current_app, has_app_context
-
-    from .models import DataVersion
-
-    # Off under TESTING (unless REMINDERS_CACHE is set): tests count a page's queries cold and warm.
-    if not has_app_context() or not current_app.config.get("REMINDERS_CACHE", not current_app.testing):
-        return _for_user(user, today)
-    cache = current_app.extensions.setdefault("reminders_cache", {})
-    key = (DataVersion.current(), today, user.id)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 1000:  # old versions are never asked again
-            cache.clear()
-        found = cache[key] = _for_user(user, today)
-    return list(found)
+    # Off under TESTING unless REMINDERS_CACHE is set.
+    return list(by_data_version("reminders_cache", "REMINDERS_CACHE", (today, user.id),
+                                lambda: _for_user(user, today)))
 
 
 def _for_user(user, today: dt.date) -> list[Reminder]:

@@ -6,13 +6,13 @@ one user action is one transaction (and the demo loader can reuse them with its 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from peewee import JOIN, fn
 
 from .. import rules
-import json
-
-from ..models import AuditLog, DataVersion, Department, ItemList, ListRow, Officer, ServiceItem, Setting
+from ..cache import by_data_version
+from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.
 COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
@@ -200,22 +200,11 @@ def department_figures(department, today: dt.date) -> tuple[frozenset[int], dict
     letters). Computed once per (data version, day, department) in each process, as the reminders are
     (portal/reminders.py): every write moves the data version, so a figure is never older than the
     last write. Off under TESTING unless FIGURES_CACHE is set (tests count a page's queries)."""
-    from flask import current_app, has_app_context
-
     def compute():
         unauthorised = frozenset(unauthorised_ids(department, today))
         return unauthorised, counts(department, today, unauthorised)
 
-    if not has_app_context() or not current_app.config.get("FIGURES_CACHE", not current_app.testing):
-        return compute()
-    cache = current_app.extensions.setdefault("items_figures_cache", {})
-    key = (DataVersion.current(), today, department.id)
-    found = cache.get(key)
-    if found is None:
-        if len(cache) > 1000:  # old versions are never asked again
-            cache.clear()
-        found = cache[key] = compute()
-    unauthorised, figures = found
+    unauthorised, figures = by_data_version("items_figures_cache", "FIGURES_CACHE", (today, department.id), compute)
     return unauthorised, {**figures, "by_reason": dict(figures["by_reason"])}  # the caller's own copy
 
 
