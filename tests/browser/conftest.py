@@ -55,7 +55,9 @@ def live(tmp_path):
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10000)
+    # How long a wait may last before it fails, not a delay: a passing test never waits for it. Generous,
+    # because on a busy two-core machine a page with an upload once took more than ten seconds.
+    context.set_default_timeout(20000)
     pg = context.new_page()
     errors = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
