@@ -484,6 +484,21 @@ def test_department_is_reminded_of_overdue_matters(login, city):
     assert "/ledger/?status=overdue" in html
 
 
+def test_the_office_is_reminded_of_overdue_matters_across_the_city(login, city):
+    from portal.models import Matter
+
+    html = login("office").get("/").get_data(as_text=True)
+    assert "全市2个部门共有2件台账事项超过承诺办结日期仍未办结" in html
+    assert "/ledger/overview?sort=-overdue" in html
+    Matter.update(status="已办结", completed_date=TODAY).where(Matter.promised_date < TODAY).execute()
+    assert "台账事项超过承诺办结日期" not in login("office").get("/").get_data(as_text=True)
+
+
+def test_a_department_is_not_shown_the_citys_overdue_matters(login, city):
+    html = login("fgj").get("/").get_data(as_text=True)
+    assert "1件台账事项已超过承诺办结日期" in html and "部门共有" not in html
+
+
 def test_reminder_deadline_is_a_date(app, city):
     from portal.ledger.reminders import overdue_matters
     from portal.models import User

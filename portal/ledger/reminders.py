@@ -1,5 +1,6 @@
 """待办提醒 of the ledger and of 好差评: for a department, the bad reviews it must answer and its overdue
-matters; for the office, the bad reviews across the city left unanswered past their deadline.
+matters; for the office, the bad reviews across the city left unanswered past their deadline and the
+overdue matters across the city.
 Each source costs one or two queries whatever the number of records."""
 from __future__ import annotations
 
@@ -52,3 +53,20 @@ def late_bad_reviews(user, today):
     return [reminders.Reminder(area="好差评", text=f"全市有{n}条差评超过答复期限仍未答复",
                                url=url_for("ledger.evaluations", late=1, open=1), deadline=oldest, overdue=True,
                                count=n, endpoint="ledger.evaluations")]
+
+
+@reminders.source
+def city_overdue_matters(user, today):
+    """For the office: ledger matters anywhere in the city past their promised date and not finished,
+    with how many departments they belong to; the overview lists the departments, most overdue first."""
+    if not user.is_office:
+        return []
+    n, departments, oldest = (
+        Matter.select(fn.COUNT(Matter.id), fn.COUNT(Matter.department.distinct()), fn.MIN(Matter.promised_date))
+        .where(Matter.status.in_(rules.MATTER_OPEN_STATES) & (Matter.promised_date < today))
+        .scalar(as_tuple=True))
+    if not n:
+        return []
+    return [reminders.Reminder(area="服务台账", text=f"全市{departments}个部门共有{n}件台账事项超过承诺办结日期仍未办结",
+                               url=url_for("ledger.overview", sort="-overdue"), deadline=oldest, overdue=True,
+                               count=n, endpoint="ledger.overview")]
