@@ -461,3 +461,44 @@ def test_closing_or_returning_an_unanswered_finding_is_refused(login, city):
                      follow_redirects=True)
     assert "该事项当前无需答复" in again.get_data(as_text=True)
     assert state() == before
+
+
+def test_a_review_started_by_mistake_is_withdrawn_with_its_sample(login, city):
+    client = login("office")
+    start(client, city)
+    review = OversightReview.get()
+    drawn = ReviewFinding.select().count()
+    page = client.get(f"/admin/oversight/{review.id}").get_data(as_text=True)
+    assert "撤销本次抽查" in page and "确定撤销" in page
+    response = client.post(f"/admin/oversight/{review.id}/cancel")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/admin/oversight")
+    assert OversightReview.select().count() == 0 and ReviewFinding.select().count() == 0
+    logged = AuditLog.select().where(AuditLog.action == "cancel")
+    assert logged.count() == drawn + 1  # every sampled matter and the review, kept whole in the log
+    assert "已撤销抽查" in client.get("/admin/oversight").get_data(as_text=True)
+    assert client.post(f"/admin/oversight/{review.id}/cancel").status_code == 404
+
+
+def test_a_review_with_a_recorded_finding_cannot_be_withdrawn(login, city):
+    client = login("office")
+    _reviewed(client, city)
+    review = OversightReview.get()
+    assert "撤销本次抽查" not in client.get(f"/admin/oversight/{review.id}").get_data(as_text=True)
+    before = state()
+    response = client.post(f"/admin/oversight/{review.id}/cancel")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/admin/oversight/{review.id}")
+    assert "不能撤销" in client.get(f"/admin/oversight/{review.id}").get_data(as_text=True)
+    assert state() == before
+
+
+def test_only_the_office_withdraws_a_review(login, city):
+    client = login("office")
+    start(client, city)
+    review = OversightReview.get()
+    client.post("/logout")
+    before = state()
+    for user in ("leader", "gaj"):
+        client = login(user)
+        assert client.post(f"/admin/oversight/{review.id}/cancel").status_code == 403
+        client.post("/logout")
+    assert state() == before

@@ -175,6 +175,7 @@ EXPECTED = {
     "admin.oversight_figures": "staff",
     "admin.oversight_verify": "staff",
     "admin.oversight_export": "staff",
+    "admin.oversight_cancel": "office",
     "admin.findings": "any",
     "admin.finding_detail": "any_a",
     "admin.finding_record": "office",

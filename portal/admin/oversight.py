@@ -323,6 +323,34 @@ def oversight_export(review_id):
     return send_xlsx(data, download_name("赤壁市", review.title, "抽查结果", day=today))
 
 
+class _Recorded(Exception):
+    """A review whose findings have begun cannot be withdrawn."""
+
+
+@bp.route("/oversight/<int:review_id>/cancel", methods=["POST"])
+@office_required
+def oversight_cancel(review_id):
+    """撤销抽查: a review started by mistake (wrong period, wrong departments) is withdrawn with its sample,
+    as long as no finding has been recorded — after that the departments may already be acting on it.
+    The audit log keeps the review and every sampled matter it withdrew."""
+    review = _review_or_404(review_id)
+    title = review.title
+    try:
+        with write() as w:
+            # Checked inside the transaction: a finding recorded meanwhile cannot slip through.
+            findings = list(F.select().where(F.review == review))
+            if any(f.finding is not None for f in findings):
+                raise _Recorded
+            for finding in findings:
+                w.delete(finding, action="cancel")
+            w.delete(review, action="cancel")
+    except _Recorded:
+        flash("本次抽查已录入结论，不能撤销。", "error")
+        return htmx.redirect_to(url_for("admin.oversight_detail", review_id=review_id))
+    flash(f"已撤销抽查“{title}”及其抽取的 {len(findings)} 件事项。", "success")
+    return htmx.redirect_to(url_for("admin.oversight"))
+
+
 # --- findings ------------------------------------------------------------------------------------
 
 
