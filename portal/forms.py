@@ -19,7 +19,8 @@ class PortalForm(FlaskForm):
 
     @property
     def csrf_token(self) -> Markup:
-        return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
+        # No id: a page with several forms would repeat it, and a hidden field needs none.
+        return Markup('<input name="csrf_token" type="hidden" value="{}">').format(generate_csrf())
 
     def hidden_tag(self, *fields) -> Markup:
         """The form's hidden fields, the CSRF field first (as flask-wtf's own form would render it)."""

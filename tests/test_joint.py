@@ -528,6 +528,7 @@ def test_bad_material_received_is_refused(client, city):
                          ("2026-11-27", "材料收到日期不能晚于今天"), ("", "请填写材料收到日期"), ("x", "日期格式不正确")):
         response = client.post(f"/joint/{matter.id}/parts/{part.id}/received", data={f"r{part.id}-received_on": day})
         assert response.status_code == 422 and message in response.get_data(as_text=True), day
+        assert "有1处需要修改，未登记。" in response.get_data(as_text=True), day  # announced, not only shown
     # Another participant may not record it for zrj.
     login_as(client, "zjj")
     assert client.post(f"/joint/{matter.id}/parts/{part.id}/received", data={f"r{part.id}-received_on": "2026-11-26"}).status_code == 404

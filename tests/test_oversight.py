@@ -186,6 +186,7 @@ def test_recording_a_finding(login, city):
     before = state()
     missing = client.post(f"/admin/findings/{finding.id}/record", data={"finding": "需整改", "requirement": " "}, headers=HTMX)
     assert missing.status_code == 422 and "请写明整改要求" in missing.get_data(as_text=True)
+    assert '<p class="error" role="alert">有1处需要修改，结论未保存。</p>' in missing.get_data(as_text=True)
     nothing = client.post(f"/admin/findings/{finding.id}/record", data={}, headers=HTMX)
     assert nothing.status_code == 422 and "请选择抽查结论" in nothing.get_data(as_text=True)
     bad = client.post(f"/admin/findings/{finding.id}/record", data={"finding": "优秀"})
