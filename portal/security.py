@@ -112,19 +112,22 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "form-action 'self'; frame-ancestors 'none'")
 
 
+_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # same-origin keeps the Referer that flask-wtf checks over https, and leaks nothing outside.
+    "Referrer-Policy": "same-origin",
+}
+# Pages behind the login carry personal data: never keep them in a shared cache.
+_PRIVATE_HEADERS = {**_HEADERS, "Cache-Control": "no-store"}
+
+
 def response_headers(path: str, endpoint: str | None = None) -> dict:
-    """The security headers of every response (and the shortcut's 204, portal/poll.py)."""
-    headers = {
-        "Content-Security-Policy": CSP,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        # same-origin keeps the Referer that flask-wtf checks over https, and leaks nothing outside.
-        "Referrer-Policy": "same-origin",
-    }
+    """The security headers of every response (and the shortcut's 204, portal/poll.py); not to be changed."""
     if endpoint != "static" and not path.startswith("/public/"):
-        # Pages behind the login carry personal data: never keep them in a shared cache.
-        headers["Cache-Control"] = "no-store"
-    return headers
+        return _PRIVATE_HEADERS
+    return _HEADERS
 
 
 @login_manager.unauthorized_handler
