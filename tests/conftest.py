@@ -159,6 +159,15 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+_CSRF_VALUE = re.compile(r'(name="csrf[-_]token"[^>]*?(?:content|value)=")[^"]+"')
+
+
+def without_csrf(html: str) -> str:
+    """The page with its CSRF tokens blanked: a token carries the second it was signed in, so two renders
+    of the same page a second apart differ there and nowhere else."""
+    return _CSRF_VALUE.sub(r'\1"', html)
+
+
 @contextmanager
 def count_queries():
     """Every SQL statement the database runs inside the block: a page's query cost."""
