@@ -6,9 +6,9 @@ every label is escaped.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from markupsafe import Markup, escape
+
+from portal import clock
 
 FONT = 'font-family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"'
 INK, MUTED, GRID = "#1d1d1f", "#5f6368", "#d9dde3"
@@ -84,7 +84,7 @@ def line_chart(series, *, chart_id: str, title: str, width: int = 640, height: i
     left, right, top, bottom = 44, 16, 28, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     days = sorted({day for _, _, points in series for day, value in points})
-    first, last = (days[0], days[-1]) if days else (dt.date.today(), dt.date.today())
+    first, last = (days[0], days[-1]) if days else (clock.today(), clock.today())  # the portal's day, FIXED_TODAY too
     span = max((last - first).days, 1)
     latest = "；".join(f"{name}最新 {_pct(next((v for _, v in reversed(points) if v is not None), None))}"
                       for name, _, points in series)

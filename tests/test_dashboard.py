@@ -380,3 +380,11 @@ def page_queries(tmp_path, n: int) -> int:
 
 def test_the_dashboard_page_costs_the_same_queries_for_3_or_60_departments(tmp_path):
     assert page_queries(tmp_path, 3) == page_queries(tmp_path, 60)
+
+
+def test_a_trend_without_any_day_says_so(app):
+    from portal import svg
+
+    with app.app_context():
+        chart = svg.line_chart([("合规率", "#000", [])], chart_id="empty", title="趋势")
+    assert "暂无数据" in chart and "<polyline" not in chart and "月" not in chart
