@@ -12,6 +12,8 @@ from peewee import JOIN, fn
 
 from .. import rules
 from ..cache import by_data_version
+from ..db import db
+from ..exports import attachment1
 from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.
@@ -432,23 +434,18 @@ def departments_overview(year: int, today: dt.date) -> list[dict]:
     return out
 
 
-CITY_FIELDS = ("item_name", "sub_item_name", "item_type", "inclusion", "officer_name", "mode", "reason",
-               "reason_note")
-
-
 def city_rows():
-    """Every active department's latest approved list, rows in department then list order, with the
-    attachment-1 columns only: one query, streamed (a province's 50,000 rows never sit in memory)."""
+    """Every active department's latest approved list, rows in department then list order, as tuples of
+    attachment1.FIELDS: one query, streamed (a province's 50,000 rows never sit in memory). The rows come
+    straight from the cursor — every column is text, there is nothing for peewee to convert."""
     latest = (ItemList.select(fn.MAX(ItemList.revision))
               .where((ItemList.department == Department.id) & (ItemList.state == rules.LIST_APPROVED)))
-    q = (ListRow.select(Department.name, *[getattr(ListRow, name) for name in CITY_FIELDS])
+    q = (ListRow.select(Department.name, *[getattr(ListRow, name) for name in attachment1.FIELDS[1:]])
          .join(ItemList).join(Department)
          .where((ItemList.state == rules.LIST_APPROVED) & (Department.active == True)  # noqa: E712
                 & (ItemList.revision == latest))
          .order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id))
-    names = ("department_name",) + CITY_FIELDS
-    for values in q.tuples().iterator():
-        yield dict(zip(names, values))
+    yield from db.execute(q)
 
 
 # --- import --------------------------------------------------------------------------------------

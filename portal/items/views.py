@@ -396,7 +396,7 @@ def export():
 def export_city():
     """全市汇总导出: every department's latest approved list in the attachment-1 layout."""
     today = clock.today()
-    data = attachment1.build(service.city_rows(), day=today, city=True, stream=True)
+    data = attachment1.build(service.city_rows(), day=today, city=True, stream=True, tuples=True)
     return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today))
 
 
