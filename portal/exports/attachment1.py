@@ -89,28 +89,27 @@ def parse_reason_cell(value) -> tuple[str | None, str]:
     return None, text
 
 
-# The fields an attachment-1 row is made of, in the order of city_rows()'s tuples.
+# The fields an attachment-1 row is made of: build() takes each row as a tuple of these, as city_rows()
+# reads them from the cursor.
 FIELDS = ("department_name", "item_name", "sub_item_name", "item_type", "inclusion", "officer_name", "mode",
           "reason", "reason_note")
 
 
+def fields_of(row: dict, department_name: str) -> tuple:
+    """An item's or a list row's values (service.as_dict) as a tuple of FIELDS."""
+    return (department_name, *[row.get(name) for name in FIELDS[1:]])
+
+
 def cells(seq: int, department_name, item_name, sub_item_name, item_type, inclusion, officer_name, mode,
           reason, reason_note) -> list:
-    """The eight cells of one 办理项, from its fields (FIELDS)."""
+    """The eight cells of one 办理项, from its FIELDS."""
     return [seq, department_name or "", item_name, sub_item_name, item_type, inclusion,
             officer_cell(inclusion, officer_name, mode), reason_cell(inclusion, reason, reason_note)]
 
 
-def row_values(seq: int, row) -> list:
-    """The eight cells of one item (a ServiceItem, a ListRow or a dict with the same names)."""
-    get = row.get if isinstance(row, dict) else (lambda name, default=None: getattr(row, name, default))
-    return cells(seq, *[get(name) for name in FIELDS])
-
-
 def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool = False,
-          stream: bool = False, tuples: bool = False) -> bytes:
-    """The attachment-1 workbook of ``rows`` (each with department_name and the item's fields, or, with
-    ``tuples``, a tuple of FIELDS as city_rows() yields them).
+          stream: bool = False) -> bytes:
+    """The attachment-1 workbook of ``rows`` (each a tuple of FIELDS).
 
     ``unit`` is the 填报单位 of a department's list; ``city`` marks the city-wide export of every
     department's latest approved list.
@@ -150,7 +149,7 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
         write_blank, write_number, write_string = sheet.write_blank, sheet.write_number, sheet.write_string
         for seq, row in enumerate(rows, start=1):
             r += 1
-            for col, value in enumerate(cells(seq, *row) if tuples else row_values(seq, row)):
+            for col, value in enumerate(cells(seq, *row)):
                 if value is None or value == "":
                     write_blank(r, col, None, formats[col])
                 elif isinstance(value, str):

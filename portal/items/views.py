@@ -385,9 +385,7 @@ def export():
     else:
         rows = [service.as_dict(i) for i in service.draft_items(dept)]
         parts = (dept.name, attachment1.DOWNLOAD_TITLE)
-    for r in rows:
-        r["department_name"] = dept.name
-    data = attachment1.build(rows, day=today, unit=dept.name)
+    data = attachment1.build([attachment1.fields_of(r, dept.name) for r in rows], day=today, unit=dept.name)
     return send_xlsx(data, download_name(*parts, day=today))
 
 
@@ -396,7 +394,7 @@ def export():
 def export_city():
     """全市汇总导出: every department's latest approved list in the attachment-1 layout."""
     today = clock.today()
-    data = attachment1.build(service.city_rows(), day=today, city=True, stream=True, tuples=True)
+    data = attachment1.build(service.city_rows(), day=today, city=True, stream=True)
     return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today))
 
 
