@@ -37,6 +37,9 @@ def _address() -> str:
 
 
 _STATEMENTS: dict = {}
+# The columns of an audit entry, in the order the batch writers below give their values.
+_LOG_FIELDS = (AuditLog.at, AuditLog.user, AuditLog.username, AuditLog.department, AuditLog.action,
+               AuditLog.table, AuditLog.record_id, AuditLog.before, AuditLog.after, AuditLog.address)
 
 
 def _compiled(model, fields) -> str:
@@ -75,6 +78,13 @@ class Writer:
         )
         self.count += 1
 
+    def _entry_context(self) -> tuple:
+        """What every entry of a batch shares: (time, user id, the user's department for records
+        without one of their own, address)."""
+        actor = self.actor
+        return (clock.now(), actor.id if actor is not None else None,
+                getattr(actor, "department_id", None) if actor is not None else None, _address())
+
     def create(self, model, **fields):
         """Insert a record and log it (through create_many's statements, compiled once)."""
         return self.create_many(model, [fields])[0]
@@ -104,17 +114,13 @@ class Writer:
             elif not given_key:
                 obj._pk = cursor.lastrowid
             obj._dirty.clear()
-        log_fields = [AuditLog.at, AuditLog.user, AuditLog.username, AuditLog.department, AuditLog.action,
-                      AuditLog.table, AuditLog.record_id, AuditLog.before, AuditLog.after, AuditLog.address]
-        at, actor = clock.now(), self.actor.id if self.actor is not None else None
-        fallback = getattr(self.actor, "department_id", None) if self.actor is not None else None
-        address = _address()
-        log_sql = _compiled(AuditLog, log_fields)
+        at, actor, fallback, address = self._entry_context()
+        log_sql = _compiled(AuditLog, _LOG_FIELDS)
         for obj in objs:
             values = [at, actor, self.username, getattr(obj, "department_id", None) or fallback, "create",
                       model._meta.table_name, obj.get_id() if isinstance(obj.get_id(), int) else None,
                       None, _dump(obj.snapshot()), address]
-            cursor.execute(log_sql, [f.db_value(v) for f, v in zip(log_fields, values)])
+            cursor.execute(log_sql, [f.db_value(v) for f, v in zip(_LOG_FIELDS, values)])
             if returning:
                 cursor.fetchall()
         self.count += len(objs)
@@ -186,16 +192,13 @@ class Writer:
         row_values = SimpleNamespace(_meta=SimpleNamespace(sorted_fields=varying), __data__=None)
         # The audit entry's department, as create_many takes it: the record's own, else the user's.
         own_department = isinstance(meta.fields.get("department"), ForeignKeyField)
-        fallback = getattr(self.actor, "department_id", None) if self.actor is not None else None
+        at, actor, fallback, address = self._entry_context()
 
         insert_sql = _compiled(model, columns)
         returning = db.param == "%s"  # PostgreSQL: the statement ends in RETURNING id
-        log_fields = [AuditLog.at, AuditLog.user, AuditLog.username, AuditLog.department, AuditLog.action,
-                      AuditLog.table, AuditLog.record_id, AuditLog.before, AuditLog.after, AuditLog.address]
-        log_sql = _compiled(AuditLog, log_fields)
-        entry = [f.db_value(v) for f, v in zip(log_fields, [
-            clock.now(), self.actor.id if self.actor is not None else None, self.username, None, "create",
-            meta.table_name, None, None, None, _address()])]
+        log_sql = _compiled(AuditLog, _LOG_FIELDS)
+        entry = [f.db_value(v) for f, v in zip(_LOG_FIELDS, [
+            at, actor, self.username, None, "create", meta.table_name, None, None, None, address])]
         ids, entries = [], []
         with __exception_wrapper__:  # the driver's errors as peewee's (IntegrityError …), as create() raises them
             cursor = db.cursor()
@@ -234,12 +237,8 @@ class Writer:
         rows): the same comparison, UPDATE of the fields that really changed and audit entry with
         them before and after, but with the statements compiled once per set of changed columns
         instead of built by peewee for every record. Returns how many records really changed."""
-        log_fields = [AuditLog.at, AuditLog.user, AuditLog.username, AuditLog.department, AuditLog.action,
-                      AuditLog.table, AuditLog.record_id, AuditLog.before, AuditLog.after, AuditLog.address]
-        log_sql = _compiled(AuditLog, log_fields)
-        at, actor = clock.now(), self.actor.id if self.actor is not None else None
-        fallback = getattr(self.actor, "department_id", None) if self.actor is not None else None
-        address = _address()
+        log_sql = _compiled(AuditLog, _LOG_FIELDS)
+        at, actor, fallback, address = self._entry_context()
         returning = db.param == "%s"  # PostgreSQL: the audit INSERT ends in RETURNING id
         changed_records = 0
         with __exception_wrapper__:  # the driver's errors as peewee's, as save() raises them
@@ -268,7 +267,7 @@ class Writer:
                 entry = [at, actor, self.username, getattr(obj, "department_id", None) or fallback, action,
                          meta.table_name, record_id if isinstance(record_id, int) else None,
                          _dump({k: before[k] for k in changed}), _dump({k: after[k] for k in changed}), address]
-                cursor.execute(log_sql, [f.db_value(v) for f, v in zip(log_fields, entry)])
+                cursor.execute(log_sql, [f.db_value(v) for f, v in zip(_LOG_FIELDS, entry)])
                 if returning:
                     cursor.fetchall()
                 changed_records += 1

@@ -50,7 +50,7 @@ class PollShortcut:
         self.seen: dict[str, Seen] = {}
         self.lock = threading.Lock()
         # The same headers as the full path's 204 (security.init_app adds them there).
-        self.headers = [(k, v) for k, v in response_headers(PATH).items()] + [("Vary", "HX-Request, Cookie")]
+        self.headers = [*response_headers(PATH).items(), ("Vary", "HX-Request, Cookie")]
 
     def remember(self, cookie: str | None, session_id: int, username: str, created_at: dt.datetime,
                  last_seen_at: dt.datetime) -> None:
