@@ -3,16 +3,27 @@ only as root with apt-get, otherwise one line saying what to install), the suite
 (migrated once per run, copied per test), and passwords hashed cheaply under TESTING only."""
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import sqlite3
+import stat
 import subprocess
 import tempfile
 
 import pytest
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal import create_app, security
+from portal.db import db
+from portal.models import Department, User
+from tests.conftest import PASSWORD, World, make_app, template_database
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "scripts", "install-browser")
 BASH = shutil.which("bash") or "/bin/bash"
+on_sqlite = pytest.mark.skipif("postgres" in (os.environ.get("TEST_DATABASE_URL") or ""),
+                               reason="the template database is SQLite's")
 
 
 # --- scripts/install-browser ----------------------------------------------------------------------------
@@ -114,3 +125,76 @@ def test_make_test_and_ci_call_the_one_script():
     ci = _read(os.path.join(ROOT, ".ci", "run")).decode()
     assert "scripts/install-browser" in ci and "apt-get" not in ci
     assert ci.index("make test\n") < ci.index("make test-pg")
+
+
+# --- the template database -------------------------------------------------------------------------------
+
+
+def _schema(path):
+    conn = sqlite3.connect(path)
+    try:
+        schema = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+        migrations = [r[0] for r in conn.execute("SELECT name FROM schema_migration ORDER BY name")]
+        tables = [r[1] for r in schema if r[0] == "table" and not r[1].startswith("sqlite_")]
+        rows = {t: conn.execute(f'SELECT * FROM "{t}"').fetchall() for t in tables if t != "schema_migration"}
+        return schema, migrations, rows
+    finally:
+        conn.close()
+
+
+@on_sqlite
+def test_the_template_is_what_db_upgrade_makes_of_an_empty_file(tmp_path):
+    path = tmp_path / "empty.db"
+    os.environ["PORTAL_INSTANCE"] = str(tmp_path / "instance")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "t"})
+    result = app.test_cli_runner().invoke(args=["db-upgrade"])
+    assert result.exit_code == 0 and "已应用迁移" in result.output and "0001_initial" in result.output
+    db.obj.close_all()
+    fresh, template = _schema(path), _schema(template_database())
+    assert fresh[1] and fresh == template
+
+
+@on_sqlite
+def test_the_template_is_one_closed_wal_file():
+    path = template_database()
+    assert not os.path.exists(path + "-wal") and not os.path.exists(path + "-shm")
+    header = _read(path)[:20]
+    assert header[:16] == b"SQLite format 3\x00"
+    assert header[18] == header[19] == 2  # the file's read/write versions: 2 is WAL mode
+
+
+@on_sqlite
+def test_each_app_gets_its_own_copy_and_the_template_stays_as_it_was(tmp_path):
+    before = hashlib.sha256(_read(template_database())).hexdigest()
+    make_app(tmp_path / "a")
+    World().department("gaj", "赤壁市公安局")
+    db.close()
+    make_app(tmp_path / "b")
+    assert not Department.select().exists()
+    db.close()
+    assert hashlib.sha256(_read(template_database())).hexdigest() == before
+    assert stat.S_ISREG(os.stat(tmp_path / "a" / "portal.db").st_mode)
+
+
+# --- password hashing -----------------------------------------------------------------------------------
+
+
+def test_an_app_without_testing_hashes_with_werkzeugs_default_method(tmp_path):
+    app = make_app(tmp_path, TESTING=False)
+    default_method = generate_password_hash("x").split("$", 1)[0]
+    assert default_method.startswith("scrypt:")
+    with app.app_context():
+        assert security.hash_password("long-enough-1").split("$", 1)[0] == default_method
+        assert security.dummy_hash().split("$", 1)[0] == default_method
+    # And through a real call site: the operator's create-user command.
+    result = app.test_cli_runner().invoke(args=["create-user", "li", "--role", "office", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    stored = User.get(User.username == "li").password_hash
+    db.close()
+    assert stored.split("$", 1)[0] == default_method and check_password_hash(stored, PASSWORD)
+
+
+def test_the_suites_apps_hash_with_the_cheap_method(app):
+    with app.app_context():
+        assert security.hash_password("long-enough-1").startswith(security.TESTING_PASSWORD_METHOD + "$")
+        assert security.dummy_hash().startswith(security.TESTING_PASSWORD_METHOD + "$")
