@@ -35,7 +35,10 @@ run: install
 	$(FLASK) seed-demo --if-empty
 	PORT=$(PORT) $(PY) wsgi.py
 
+# The browser tests need Debian's chromium and a CJK font: installed first when missing (as root), or
+# the script says what to install.
 test: install
+	bash scripts/install-browser
 	$(PY) -m pytest
 
 # The suite (without the browser tests) on a local PostgreSQL that .ci/pg installs and starts (as root).

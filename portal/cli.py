@@ -6,7 +6,6 @@ import secrets
 
 import click
 from peewee import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from . import db as dbmod
 from . import rules, security
@@ -147,7 +146,7 @@ def init_app(app) -> None:
             try:
                 with write(username="cli") as w:
                     w.create(User, username=username, role=role, department=dept,
-                             display_name=display_name or username, password_hash=generate_password_hash(pw))
+                             display_name=display_name or username, password_hash=security.hash_password(pw))
             except IntegrityError:
                 _fail(f"用户名已存在：{username}")
         click.echo(f"已新增账号 {username}（{rules.ROLE_LABELS[role]}）。")
@@ -166,7 +165,7 @@ def init_app(app) -> None:
                 _fail(f"用户名不存在：{username}")
             pw, generated = _password(password, generate)
             with write(username="cli") as w:
-                w.update(user, action="password", password_hash=generate_password_hash(pw))
+                w.update(user, action="password", password_hash=security.hash_password(pw))
                 security.revoke_all(user)
         click.echo(f"已重置 {username} 的密码，其所有登录已失效。")
         if generated:

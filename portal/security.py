@@ -7,6 +7,7 @@ import secrets
 
 from flask import current_app, request
 from flask_login import LoginManager
+from werkzeug.security import generate_password_hash
 
 from . import clock
 from .db import db
@@ -22,6 +23,30 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "请先登录。"
 login_manager.session_protection = None  # our own server-side sessions do this job
+
+# Passwords are stored with werkzeug's default method (scrypt), slow on purpose so that a stolen database
+# gives its passwords up slowly. Only an app built with TESTING (the test suite's, which creates and logs in
+# thousands of accounts) hashes with one round of pbkdf2 instead; nothing else selects the cheap method.
+TESTING_PASSWORD_METHOD = "pbkdf2:sha256:1"
+
+_dummy_hashes: dict[bool, str] = {}
+
+
+def hash_password(password: str) -> str:
+    """The hash stored for a password (密码摘要): werkzeug's default method, the cheap one under TESTING only."""
+    if current_app.testing:
+        return generate_password_hash(password, TESTING_PASSWORD_METHOD)
+    return generate_password_hash(password)
+
+
+def dummy_hash() -> str:
+    """A hash to check a login against when the user name does not exist. Made like the real ones, so
+    that the check takes as long and its timing does not reveal which user names exist."""
+    testing = current_app.testing
+    if testing not in _dummy_hashes:
+        _dummy_hashes[testing] = hash_password("not-a-password")
+    return _dummy_hashes[testing]
+
 
 # A session's last_seen_at is written at most this often: a write per request would serialise every
 # page view. The dashboard's poll shortcut (portal/poll.py) answers only within this span too.

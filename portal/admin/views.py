@@ -9,7 +9,6 @@ from decimal import Decimal
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from peewee import JOIN, IntegrityError
-from werkzeug.security import generate_password_hash
 
 from .. import htmx, listing, rules, security
 from ..access import any_role, office_required
@@ -90,7 +89,7 @@ def user_new():
             generated = None if form.password.data else password
             with write() as w:
                 user = w.create(User, username=username, display_name=form.display_name.data or username,
-                                role=form.role.data, department=dept, password_hash=generate_password_hash(password))
+                                role=form.role.data, department=dept, password_hash=security.hash_password(password))
             flash(f"已新增账号 {user.username}。" + (f"初始密码（只显示这一次）：{generated}" if generated else ""), "success")
             return redirect(url_for("admin.index"))
     return render_template("admin/user.html", form=form), (422 if form.errors else 200)
@@ -130,7 +129,7 @@ def user_reset(user_id):
     user = User.get_or_none(User.id == user_id) or abort(404)
     password = secrets.token_urlsafe(9)
     with write() as w:
-        w.update(user, action="password", password_hash=generate_password_hash(password))
+        w.update(user, action="password", password_hash=security.hash_password(password))
         security.revoke_all(user)
     flash(f"已重置 {user.username} 的密码，新密码（只显示这一次）：{password}", "success")
     return redirect(url_for("admin.index"))

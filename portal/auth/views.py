@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from .. import clock, security
 from ..audit import write
@@ -16,8 +16,6 @@ from . import bp
 from .forms import LoginForm, PasswordChangeForm
 
 NEUTRAL = "用户名或密码错误。"
-# A hash to compare against when the user does not exist, so that timing does not reveal user names.
-_DUMMY_HASH = generate_password_hash("not-a-password")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -47,7 +45,7 @@ def login():
             security.record_attempt(username, address, False)
         else:
             user = User.get_or_none(User.username == username)
-            ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, form.password.data)
+            ok = check_password_hash(user.password_hash if user else security.dummy_hash(), form.password.data)
             if user is not None and ok and user.active:
                 with db.atomic():
                     security.record_attempt(username, address, True)
@@ -86,7 +84,7 @@ def change_password():
             form.current.errors.append("当前密码不正确。")
         else:
             with write() as w:
-                w.update(user, action="password", password_hash=generate_password_hash(form.new.data),
+                w.update(user, action="password", password_hash=security.hash_password(form.new.data),
                          password_changed_at=clock.now())
                 security.revoke_all(user, keep=user.get_id())
             flash("密码已修改，其他设备上的登录已失效。", "success")

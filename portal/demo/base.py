@@ -4,9 +4,7 @@ from __future__ import annotations
 import csv
 import os
 
-from werkzeug.security import generate_password_hash
-
-from .. import rules
+from .. import rules, security
 from ..models import Department, Setting, ServiceItem, User
 from . import DEMO_PASSWORD
 
@@ -37,7 +35,7 @@ def seed(ctx) -> None:
     w = ctx.writer
     rows = read_rows()
     # One hash for every demo account: scrypt is slow on purpose, and the password is the same.
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = security.hash_password(DEMO_PASSWORD)
     Setting.set_value("system_start", f"{ctx.today.year - 2}-01-01")
 
     ctx.users["office"] = w.create(User, username="office", display_name="协调办 张敏", role=rules.ROLE_OFFICE,

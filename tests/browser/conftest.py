@@ -19,7 +19,7 @@ SHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "screenshots")
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: .ci/run installs Debian's chromium package")
+        pytest.fail(f"Chromium not found at {CHROMIUM}: scripts/install-browser installs Debian's chromium (as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
