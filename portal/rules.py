@@ -465,7 +465,12 @@ def is_satisfied(level: int) -> bool:
 
 def satisfaction_rate(levels: list[int]) -> float | None:
     """满意率 = (非常满意 + 满意) ÷ all evaluations; None without evaluations."""
-    return _rate(sum(1 for level in levels if is_satisfied(level)), len(levels))
+    return satisfaction_of(sum(1 for level in levels if is_satisfied(level)), len(levels))
+
+
+def satisfaction_of(satisfied: int, evaluations: int) -> float | None:
+    """满意率 from its counts (where SQL counted them with Evaluation.satisfied)."""
+    return _rate(satisfied, evaluations)
 
 
 def is_bad_review(level: int) -> bool:
