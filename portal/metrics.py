@@ -1,28 +1,31 @@
 """Every figure of the office's dashboard (看板), computed once, and the compliance rules as data.
 
 `compute(today)` reads the whole city with a fixed number of aggregate queries (grouped by
-department, never one query per department) and returns a `City`: one `DepartmentFigures` per active
-department, the city totals, the ranking for the assessment (考核排名) and the trend of the daily
-snapshots. `city_figures(today)` caches that result in the process per data version
-(DataVersion.current()) and day, so that a hundred viewers polling the dashboard cost one computation.
+department, never one query per department), one section of the dashboard at a time (SECTIONS), and
+returns a `City`: one `DepartmentFigures` per active department, the city totals (each column of
+COLUMNS says how it adds up over the city), the ranking for the assessment (考核排名) and the trend of
+the daily snapshots. `city_figures(today)` remembers that result in the process per data version
+(portal/cache.py) and day, so that a hundred viewers polling the dashboard cost one computation.
 
-The compliance rules (rules 1–10 of DESIGN.md) are the list `RULES`: each has a Chinese name, an
-applicability test and a check, both taking a department's figures. The page, the export and the tests
-all read figures from here; nothing else computes them.
+Each figure's meaning is a rule of portal/rules.py; where the figure is counted in SQL, it is through
+that rule's one query form on its model (Matter.ledger_counts, Evaluation.satisfied …), the same the
+area pages use. The compliance rules (rules 1–10 of DESIGN.md) are the list `RULES`: each has a Chinese
+name, an applicability test and a check, both taking a department's figures.
+
+This module only reads: the daily snapshot, which is written, lives in portal/snapshots.py.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby, repeat
 from typing import Any, Callable
 
-from peewee import Case, IntegrityError, fn
+from peewee import fn
 
-from . import clock, rules
+from . import cache, clock, rules
 from .models import (
     DailySnapshot,
     DataVersion,
@@ -40,6 +43,7 @@ from .models import (
     ServiceItem,
     Setting,
     TenureReport,
+    count_if,
 )
 
 TREND_DAYS = 90  # how far back the compliance trend (合规率走势) reaches
@@ -86,8 +90,8 @@ class DepartmentFigures:
     published: bool = False  # the latest approved version is the public one (rule 8)
     list_submitted_on: dt.date | None = None  # first submission of this year's list
     list_on_time: bool | None = None  # rules.submitted_on_time; None while it still can be
-    # 服务台账 (rules.ledger_figures keys, plus the counts behind the rates for city totals)
-    ledger: dict = field(default_factory=dict)
+    # 服务台账: rules.ledger_figures (its counts, pooled for the city totals, and its rates)
+    ledger: dict = field(default_factory=lambda: rules.ledger_figures([], None))
     # 一事联办: this department's parts of open joint matters still waiting for its countersignature
     # (会签), and those past their deadline
     joint_waiting: int = 0
@@ -244,7 +248,7 @@ def apply_rules(d: DepartmentFigures) -> None:
     d.verdicts = {r.number: r.verdict(d) for r in RULES}
     d.applicable = sum(v != NA for v in d.verdicts.values())
     d.met = sum(v == MET for v in d.verdicts.values())
-    d.compliance_rate = d.met / d.applicable if d.applicable else None
+    d.compliance_rate = rules.compliance_rate(None if v == NA else v == MET for v in d.verdicts.values())
 
 
 def rank_key(d: DepartmentFigures) -> tuple:
@@ -274,9 +278,43 @@ def rank(departments: list[DepartmentFigures]) -> list[DepartmentFigures]:
 # Columns of the dashboard table and the assessment sheet, as data
 
 
+# How a figure adds up over the city (its 全市 value), from the departments' figures.
+
+
+def _summed(get):
+    """A count of the city: the departments' counts added (none counts 0)."""
+    return lambda departments: sum(get(d) or 0 for d in departments)
+
+
+def _counted(test):
+    """The number of departments for which test(d) holds."""
+    return lambda departments: sum(bool(test(d)) for d in departments)
+
+
+def _pooled(numerator, denominator):
+    """A rate of the city: numerators and denominators summed first, never an average of the rates."""
+    def pool(departments):
+        n, m = sum(numerator(d) for d in departments), sum(denominator(d) for d in departments)
+        return n / m if m > 0 else None
+    return pool
+
+
+def _mean(get):
+    """The average of the departments' values, those without one left out."""
+    def mean(departments):
+        values = [v for v in map(get, departments) if v is not None]
+        return sum(values) / len(values) if values else None
+    return mean
+
+
+def _ledger(key):
+    return lambda d: d.ledger[key]
+
+
 @dataclass(frozen=True)
 class Column:
-    """One figure of a department's row: where it comes from, how it is shown, where it drills to."""
+    """One figure of a department's row: where it comes from, how it is shown, where it drills to, and
+    how it adds up over the city (`adds`; by default counts are summed and flags counted)."""
 
     key: str
     label: str
@@ -285,6 +323,12 @@ class Column:
     kind: str = "int"  # int | rate | text | flag
     drill: tuple[str, dict] | None = None
     total: str | None = None  # key of the city totals shown in the 全市 row
+    adds: Callable[[list[DepartmentFigures]], Any] | None = None
+
+    def city_total(self, departments: list[DepartmentFigures]):
+        if self.adds is not None:
+            return self.adds(departments)
+        return (_counted if self.kind == "flag" else _summed)(self.value)(departments)
 
 
 def _reason(reason):
@@ -303,7 +347,8 @@ COLUMNS: list[Column] = [
     Column("pending", "待定", "事项清单", lambda d: d.items["pending"],
            drill=("items.index", {"inclusion": rules.PENDING}), total="pending"),
     Column("inclusion_rate", "纳入率", "事项清单", lambda d: d.inclusion_rate, "rate",
-           drill=("items.index", {}), total="inclusion_rate"),
+           drill=("items.index", {}), total="inclusion_rate",
+           adds=_pooled(lambda d: d.items["included"], lambda d: d.items["total"] - d.items["exempt"])),
     Column("unassigned", "未授权事项", "事项清单", lambda d: d.unassigned,
            drill=("items.index", {"unassigned": "1"}), total="unassigned"),
     Column("serving", "在任", "首席服务员", lambda d: d.serving, drill=("officers.index", {}), total="serving"),
@@ -319,35 +364,57 @@ COLUMNS: list[Column] = [
     Column("list_on_time", "按时报送", "清单", lambda d: d.list_on_time, "flag",
            drill=("items.index", {}), total="lists_on_time"),
     Column("published", "已公示", "清单", lambda d: d.published, "flag", drill=("items.index", {}), total="published"),
-    Column("ledger_open", "在办", "服务台账", lambda d: d.ledger["open"], drill=("ledger.index", {}), total="ledger_open"),
-    Column("ledger_overdue", "逾期", "服务台账", lambda d: d.ledger["overdue"],
+    Column("ledger_open", "在办", "服务台账", _ledger("open"), drill=("ledger.index", {}), total="ledger_open"),
+    Column("ledger_overdue", "逾期", "服务台账", _ledger("overdue"),
            drill=("ledger.index", {"status": "overdue"}), total="ledger_overdue"),
-    Column("on_time_rate", "按时办结率", "服务台账", lambda d: d.ledger["on_time_rate"], "rate",
-           drill=("ledger.index", {"status": rules.MATTER_DONE}), total="on_time_rate"),
-    Column("one_visit_rate", "最多跑一次", "服务台账", lambda d: d.ledger["one_visit_rate"], "rate",
-           drill=("ledger.index", {"status": rules.MATTER_DONE}), total="one_visit_rate"),
-    Column("online_rate", "网上办率", "服务台账", lambda d: d.ledger["online_rate"], "rate",
-           drill=("ledger.index", {}), total="online_rate"),
-    Column("proxy", "代办", "服务台账", lambda d: d.ledger["proxy"], drill=("ledger.index", {}), total="proxy"),
-    Column("onsite", "上门办", "服务台账", lambda d: d.ledger["onsite"], drill=("ledger.index", {}), total="onsite"),
+    Column("on_time_rate", "按时办结率", "服务台账", _ledger("on_time_rate"), "rate",
+           drill=("ledger.index", {"status": rules.MATTER_DONE}), total="on_time_rate",
+           adds=_pooled(_ledger("on_time"), _ledger("judged"))),
+    Column("one_visit_rate", "最多跑一次", "服务台账", _ledger("one_visit_rate"), "rate",
+           drill=("ledger.index", {"status": rules.MATTER_DONE}), total="one_visit_rate",
+           adds=_pooled(_ledger("one_visit"), _ledger("done"))),
+    Column("online_rate", "网上办率", "服务台账", _ledger("online_rate"), "rate",
+           drill=("ledger.index", {}), total="online_rate", adds=_pooled(_ledger("online"), _ledger("total"))),
+    Column("proxy", "代办", "服务台账", _ledger("proxy"), drill=("ledger.index", {}), total="proxy"),
+    Column("onsite", "上门办", "服务台账", _ledger("onsite"), drill=("ledger.index", {}), total="onsite"),
     Column("joint_waiting", "待会签", "一事联办", lambda d: d.joint_waiting,
            drill=("joint.index", {"state": "open"}), total="joint_waiting"),
     Column("joint_late", "会签逾期", "一事联办", lambda d: d.joint_late,
            drill=("joint.index", {"state": "late"}), total="joint_late_parts"),
     Column("satisfaction_rate", "满意率", "好差评", lambda d: d.satisfaction_rate, "rate",
-           drill=("ledger.evaluations", {}), total="satisfaction_rate"),
+           drill=("ledger.evaluations", {}), total="satisfaction_rate",
+           adds=_pooled(lambda d: d.satisfied, lambda d: d.evaluations)),
     Column("bad_open", "差评待回复", "好差评", lambda d: d.bad_open,
            drill=("ledger.evaluations", {"open": "1"}), total="bad_open"),
     Column("bad_late", "差评逾期", "好差评", lambda d: d.bad_late,
            drill=("ledger.evaluations", {"late": "1"}), total="bad_late"),
     Column("documents_missing", "缺少制度", "建章立制", lambda d: "、".join(d.documents_missing) or "齐全", "text",
-           drill=("admin.documents", {}), total="documents_missing"),
+           drill=("admin.documents", {}), total="documents_missing", adds=_counted(lambda d: d.documents_missing)),
     Column("findings_open", "整改未销号", "抽查", lambda d: d.findings_open,
            drill=("admin.findings", {"open": "1"}), total="findings_open"),
     Column("findings_late", "整改逾期", "抽查", lambda d: d.findings_late,
            drill=("admin.findings", {"late": "1"}), total="findings_late"),
 ]
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
+
+# The city's figures that are not a column of the table (the summary, the charts, the snapshot).
+CITY_TOTALS: list[tuple[str, Callable[[list[DepartmentFigures]], Any]]] = [
+    ("departments", len),
+    *[(key, _summed(lambda d, key=key: d.items[key])) for key in ("excluded", "exempt", "other")],
+    ("by_reason", lambda ds: {r: _summed(_reason(r))(ds) for r in rules.REASONS}),
+    ("types", lambda ds: {k: _summed(lambda d, k=k: d.types.get(k, 0))(ds) for k in rules.ITEM_TYPES}),
+    ("compliant_departments", _counted(lambda d: d.compliant)),
+    ("compliance_rate", _mean(lambda d: d.compliance_rate)),  # the average 合规率 of the departments
+    ("gap_departments", _counted(lambda d: d.gap_days_year)),
+    ("reports_filed", _summed(lambda d: d.reports_filed)),
+    ("lists_late", _counted(lambda d: d.list_on_time is False)),
+    ("lists_due", _counted(lambda d: d.list_on_time is not None)),
+    *[("ledger_" + key, _summed(_ledger(key))) for key in rules.LEDGER_COUNTS],
+    ("evaluations", _summed(lambda d: d.evaluations)),
+    ("bad", _summed(lambda d: d.bad)),
+    ("findings_fix", _summed(lambda d: d.findings_fix)),
+    ("rules_failing", lambda ds: {r.number: sum(d.verdicts.get(r.number) == NOT_MET for d in ds) for r in RULES}),
+]
 # (group, number of columns) for the table's header row of groups
 COLUMN_GROUPS = [(group, len(list(cols))) for group, cols in groupby(COLUMNS, key=lambda c: c.group)]
 
@@ -386,11 +453,6 @@ class City:
         return out
 
 
-def _count(condition):
-    """SUM(CASE WHEN condition THEN 1 ELSE 0 END): a per-department count inside one grouped query."""
-    return fn.SUM(Case(None, [(condition, 1)], 0))
-
-
 def _date(value):
     if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
@@ -399,17 +461,15 @@ def _date(value):
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def compute(today: dt.date, version: int | None = None) -> City:
-    """Every figure of the city on `today`, in a fixed number of queries whatever the number of
-    departments (each query is grouped by department or reads a small table whole)."""
-    if version is None:
-        version = DataVersion.current()
-    departments = list(Department.active_ordered())
-    figs = {d.id: DepartmentFigures(
-        id=d.id, code=d.code, name=d.name, short_name=d.short_name, sort_order=d.sort_order,
-        has_window=d.has_window, several_officers=d.several_officers) for d in departments}
+# ---------------------------------------------------------------------------
+# The sections of the dashboard: each fills its figures of every department (`figs`, by id) in a fixed
+# number of queries, and returns the city's figures that are not sums of the departments' (if any).
 
-    # 事项: counts by inclusion, reason and type (one grouped query).
+
+def _lists(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """事项清单 and 清单: items by inclusion, reason and type (rule 1), 纳入 items not authorised
+    (rule 2), each list's latest revision, its published version (rule 8) and this year's first
+    submission (rule 7)."""
     inclusion_rows = defaultdict(list)
     for dept_id, inclusion, reason, item_type, n in (
             ServiceItem.select(ServiceItem.department, ServiceItem.inclusion, ServiceItem.reason,
@@ -432,7 +492,33 @@ def compute(today: dt.date, version: int | None = None) -> City:
         if dept_id in figs:
             figs[dept_id].unassigned = n
 
-    # Officers and their terms: serving, gap days (rule 5), changes (rules 4 and 6).
+    deadline = Setting.list_deadline(today.year)
+    latest, latest_approved, first_submitted = {}, {}, {}
+    for dept_id, revision, year, state, submitted_at, published in (
+            ItemList.select(ItemList.department, ItemList.revision, ItemList.year, ItemList.state,
+                            ItemList.submitted_at, ItemList.published).tuples()):
+        if dept_id not in figs:
+            continue
+        if revision > latest.get(dept_id, (-1,))[0]:
+            latest[dept_id] = (revision, state)
+        if state == rules.LIST_APPROVED and revision > latest_approved.get(dept_id, (-1,))[0]:
+            latest_approved[dept_id] = (revision, bool(published))
+        if year == today.year and submitted_at is not None:
+            day = _date(submitted_at)
+            if dept_id not in first_submitted or day < first_submitted[dept_id]:
+                first_submitted[dept_id] = day
+    for d in figs.values():
+        d.list_state = latest[d.id][1] if d.id in latest else None
+        d.approved = d.id in latest_approved
+        d.published = latest_approved.get(d.id, (0, False))[1]
+        d.list_submitted_on = first_submitted.get(d.id)
+        d.list_on_time = rules.submitted_on_time(d.list_submitted_on, deadline, today)
+    return {}
+
+
+def _officers(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """首席服务员: serving and authorised officers, gap days (rule 5, rules.gap_day_count), changes of
+    officer and their reports (rules 4 and 6)."""
     system_start = Setting.system_start()
     year_start = max(system_start, dt.date(today.year, 1, 1))
     serving_today = (Officer.term_start <= today) & (Officer.term_end.is_null() | (Officer.term_end >= today))
@@ -455,8 +541,8 @@ def compute(today: dt.date, version: int | None = None) -> City:
             figs[dept_id].authorised += 1
     for d in figs.values():
         if d.has_window:
-            d.gap_days = sum((e - s).days + 1 for s, e in rules.gap_intervals(terms[d.id], system_start, today))
-            d.gap_days_year = sum((e - s).days + 1 for s, e in rules.gap_intervals(terms[d.id], year_start, today))
+            d.gap_days = rules.gap_day_count(terms[d.id], system_start, today)
+            d.gap_days_year = rules.gap_day_count(terms[d.id], year_start, today)
 
     # 任期调整报告: open ones, and whether each early change (提前调整) gives its reason.
     explained, reported, early = set(), set(), defaultdict(set)
@@ -467,7 +553,7 @@ def compute(today: dt.date, version: int | None = None) -> City:
         if d is None:
             continue
         d.reports += 1
-        d.reports_open += state in (rules.REPORT_FILED, rules.REPORT_RETURNED)
+        d.reports_open += rules.report_open(state)
         d.reports_filed += state == rules.REPORT_FILED
         if outgoing_id is not None:
             reported.add(outgoing_id)
@@ -485,72 +571,39 @@ def compute(today: dt.date, version: int | None = None) -> City:
     for dept_id, officers in early.items():
         figs[dept_id].early_changes = len(officers)
         figs[dept_id].early_unexplained = len(officers - explained)
+    return {}
 
-    # 清单: latest revision, published version, this year's first submission (rule 7).
-    deadline = Setting.list_deadline(today.year)
-    latest, latest_approved, first_submitted = {}, {}, {}
-    for dept_id, revision, year, state, submitted_at, published in (
-            ItemList.select(ItemList.department, ItemList.revision, ItemList.year, ItemList.state,
-                            ItemList.submitted_at, ItemList.published).tuples()):
-        if dept_id not in figs:
-            continue
-        if revision > latest.get(dept_id, (-1,))[0]:
-            latest[dept_id] = (revision, state)
-        if state == rules.LIST_APPROVED and revision > latest_approved.get(dept_id, (-1,))[0]:
-            latest_approved[dept_id] = (revision, bool(published))
-        if year == today.year and submitted_at is not None:
-            day = _date(submitted_at)
-            if dept_id not in first_submitted or day < first_submitted[dept_id]:
-                first_submitted[dept_id] = day
-    for d in figs.values():
-        d.list_state = latest[d.id][1] if d.id in latest else None
-        d.approved = d.id in latest_approved
-        d.published = latest_approved.get(d.id, (0, False))[1]
-        d.list_submitted_on = first_submitted.get(d.id)
-        d.list_on_time = rules.submitted_on_time(d.list_submitted_on, deadline, today)
 
-    # 服务台账 (rules.ledger_figures, as SQL aggregates).
-    M = Matter
-    open_ = M.status.in_(rules.MATTER_OPEN_STATES)
-    done = M.status == rules.MATTER_DONE
-    judged = done & M.promised_date.is_null(False) & M.completed_date.is_null(False)
-    ledger = {dept_id: row for dept_id, *row in (
-        M.select(M.department, fn.COUNT(M.id), _count(open_),
-                 _count(open_ & M.promised_date.is_null(False) & (M.promised_date < today)),
-                 _count(done), _count(judged), _count(judged & (M.completed_date <= M.promised_date)),
-                 _count(done & (M.visits <= 1)), _count(M.handling == "网上办"), _count(M.handling == "代办"),
-                 _count(M.handling == "上门办"))
-        .group_by(M.department).tuples())}
-    for d in figs.values():
-        total, open_n, overdue, done_n, judged_n, on_time, one_visit, online, proxy, onsite = (
-            int(x or 0) for x in ledger.get(d.id, (0,) * 10))
-        d.ledger = {
-            "total": total, "open": open_n, "overdue": overdue, "done": done_n,
-            "on_time_rate": on_time / judged_n if judged_n else None,
-            "one_visit_rate": one_visit / done_n if done_n else None,
-            "online_rate": online / total if total else None,
-            "proxy": proxy, "onsite": onsite,
-            # the counts behind the rates, pooled for the city totals
-            "judged": judged_n, "on_time": on_time, "one_visit": one_visit, "online": online,
-        }
+def _ledger_section(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """服务台账: rules.ledger_figures of each department, in SQL as Matter.ledger_counts (the ledger
+    pages' own query form)."""
+    for dept_id, figures in Matter.ledger_figures_by_department(today).items():
+        if dept_id in figs:
+            figs[dept_id].ledger = figures
+    return {}
 
-    # 好差评: satisfaction (rules.satisfaction_rate) and bad reviews open and late (rules.answer_late, as
-    # Evaluation.late_condition puts it in SQL for the evaluations page's ?late=1).
+
+def _evaluations(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """好差评: 满意率 (rules.satisfaction_rate, in SQL as Evaluation.satisfied), 差评 open and late
+    (rules.answer_late, as Evaluation.late_condition puts it for the evaluations page's ?late=1)."""
     E = Evaluation
-    bad = E.level.in_(rules.BAD_LEVELS)
     for dept_id, n, satisfied, bad_n, bad_open, bad_late in (
-            E.select(E.department, fn.COUNT(E.id), _count(E.level.in_((4, 5))), _count(bad),
-                     _count(E.open_condition()), _count(E.late_condition(today)))
+            E.select(E.department, fn.COUNT(E.id), count_if(E.satisfied()), count_if(E.bad_condition()),
+                     count_if(E.open_condition()), count_if(E.late_condition(today)))
             .group_by(E.department).tuples()):
         d = figs.get(dept_id)
         if d is not None:
             d.evaluations, d.satisfied, d.bad = n, int(satisfied or 0), int(bad_n or 0)
             d.bad_open, d.bad_late = int(bad_open or 0), int(bad_late or 0)
-            d.satisfaction_rate = d.satisfied / n if n else None
+            d.satisfaction_rate = rules.satisfaction_of(d.satisfied, n)
+    return {}
 
-    # 一事联办 (as the joint-matter pages count them): a matter is open while not finished and not stopped
-    # by a 不同意; a part waits for its department's countersignature while it has no decision (补正 puts
-    # the matter in the investor's hands) and is late once its deadline has passed.
+
+def _joint(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """一事联办 (as the joint-matter pages count them): a matter is open while not finished and not stopped
+    by a 不同意; a part waits for its department's countersignature while it has no decision (补正 puts
+    the matter in the investor's hands) and is late once its deadline has passed. Returns the city's
+    open and late matters (a matter late at two departments is one late matter)."""
     parts, stopped = [], set()
     for joint_id, dept_id, deadline_day, decision in (
             JointPart.select(JointPart.joint, JointPart.department, JointPart.deadline, JointPart.decision)
@@ -573,8 +626,11 @@ def compute(today: dt.date, version: int | None = None) -> City:
         if d is not None:
             d.joint_waiting += 1
             d.joint_late += late
+    return {"joint_open": len(joint_open), "joint_late": len(joint_late)}
 
-    # 建章立制 (rule 9): the current (not replaced) 实施方案 and 管理办法 of each department.
+
+def _documents(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """建章立制 (rule 9): the required kinds (实施方案, 管理办法) without a current (not replaced) document."""
     have = defaultdict(set)
     for dept_id, kind in (RuleDocument.select(RuleDocument.department, RuleDocument.kind)
                           .where(RuleDocument.replaced_by.is_null()
@@ -583,8 +639,12 @@ def compute(today: dt.date, version: int | None = None) -> City:
         have[dept_id].add(kind)
     for d in figs.values():
         d.documents_missing = tuple(k for k in rules.REQUIRED_DOCUMENT_KINDS if k not in have[d.id])
+    return {}
 
-    # 抽查 (rule 10): findings 需整改, open and late against their review's deadline.
+
+def _oversight(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
+    """抽查 (rule 10): findings 需整改, not closed (未销号), and late against their review's deadline
+    (rules.answer_late)."""
     for dept_id, review_deadline, answered_on, closed in (
             ReviewFinding.select(ReviewFinding.department, OversightReview.deadline, ReviewFinding.answered_on,
                                  ReviewFinding.closed)
@@ -596,22 +656,42 @@ def compute(today: dt.date, version: int | None = None) -> City:
         d.findings_fix += 1
         d.findings_open += not closed
         d.findings_late += rules.answer_late(_date(review_deadline), _date(answered_on), today)
+    return {}
 
+
+# The dashboard's sections, in the order of its table.
+SECTIONS = (_lists, _officers, _ledger_section, _evaluations, _joint, _documents, _oversight)
+
+
+def compute(today: dt.date, version: int | None = None) -> City:
+    """Every figure of the city on `today`, in a fixed number of queries whatever the number of
+    departments (each query is grouped by department or reads a small table whole)."""
+    if version is None:
+        version = DataVersion.current()
+    figs = {d.id: DepartmentFigures(
+        id=d.id, code=d.code, name=d.name, short_name=d.short_name, sort_order=d.sort_order,
+        has_window=d.has_window, several_officers=d.several_officers) for d in Department.active_ordered()}
+    extra: dict[str, Any] = {}
+    for section in SECTIONS:
+        extra.update(section(figs, today))
     for d in figs.values():
         apply_rules(d)
     ranked = rank(list(figs.values()))
-    totals = city_totals(ranked)
+    totals = {**city_totals(ranked), **extra}
     late_by_dept = [(d.code, d.name, d.joint_late) for d in sorted(ranked, key=lambda d: (-d.joint_late, d.sort_order))
                     if d.joint_late]
-    totals["joint_open"], totals["joint_late"] = len(joint_open), len(joint_late)
+    return City(today=today, version=version, computed_at=clock.now(), departments=ranked, totals=totals,
+                joint_late_departments=late_by_dept, trend=_trend(today, totals))
 
+
+def _trend(today: dt.date, totals: dict) -> list:
+    """合规率与纳入率走势: the daily snapshots of the last TREND_DAYS days, and today's figures."""
     trend = [(row.day, *_trend_point(row.figures)) for row in (
         DailySnapshot.select(DailySnapshot.day, DailySnapshot.figures)
         .where((DailySnapshot.day >= today - dt.timedelta(days=TREND_DAYS)) & (DailySnapshot.day < today))
         .order_by(DailySnapshot.day))]
     trend.append((today, totals["compliance_rate"], totals["inclusion_rate"]))
-    return City(today=today, version=version, computed_at=clock.now(), departments=ranked, totals=totals,
-                joint_late_departments=late_by_dept, trend=trend)
+    return trend
 
 
 def _trend_point(text: str) -> tuple:
@@ -623,80 +703,19 @@ def _trend_point(text: str) -> tuple:
 
 
 def city_totals(departments: list[DepartmentFigures]) -> dict:
-    """The city's figures: counts summed, rates pooled over the city (not averages of rates), and the
-    average 合规率 of the departments."""
-    def total(get):
-        return sum(get(d) or 0 for d in departments)
-
-    t: dict[str, Any] = {"departments": len(departments)}
-    t["items"] = total(lambda d: d.items["total"])
-    t["included"] = total(lambda d: d.items["included"])
-    t["excluded"] = total(lambda d: d.items["excluded"])
-    t["pending"] = total(lambda d: d.items["pending"])
-    t["exempt"] = total(lambda d: d.items["exempt"])
-    t["other"] = total(lambda d: d.items["other"])
-    t["by_reason"] = {r: total(lambda d, r=r: d.items["by_reason"][r]) for r in rules.REASONS}
-    for i, reason in enumerate(rules.REASONS, start=1):
-        t["reason_%d" % i] = t["by_reason"][reason]
-    t["inclusion_rate"] = rules.inclusion_rate(t["included"], t["items"], t["exempt"])
-    t["types"] = {k: total(lambda d, k=k: d.types.get(k, 0)) for k in rules.ITEM_TYPES}
-    t["unassigned"] = total(lambda d: d.unassigned)
-    t["compliant_departments"] = sum(d.compliant for d in departments)
-    rates = [d.compliance_rate for d in departments if d.compliance_rate is not None]
-    t["compliance_rate"] = sum(rates) / len(rates) if rates else None
-    t["serving"] = total(lambda d: d.serving)
-    t["authorised"] = total(lambda d: d.authorised)
-    t["gap_days"] = total(lambda d: d.gap_days)
-    t["gap_days_year"] = total(lambda d: d.gap_days_year)
-    t["gap_departments"] = sum(bool(d.gap_days_year) for d in departments)
-    t["early_changes"] = total(lambda d: d.early_changes)
-    t["reports_open"] = total(lambda d: d.reports_open)
-    t["reports_filed"] = total(lambda d: d.reports_filed)
-    t["lists_on_time"] = sum(d.list_on_time is True for d in departments)
-    t["lists_late"] = sum(d.list_on_time is False for d in departments)
-    t["lists_due"] = t["lists_on_time"] + t["lists_late"]
-    t["published"] = sum(d.published for d in departments)
-    for key in ("total", "open", "overdue", "done", "judged", "on_time", "one_visit", "online", "proxy", "onsite"):
-        t["ledger_" + key] = total(lambda d, key=key: d.ledger[key])
-    t["on_time_rate"] = t["ledger_on_time"] / t["ledger_judged"] if t["ledger_judged"] else None
-    t["one_visit_rate"] = t["ledger_one_visit"] / t["ledger_done"] if t["ledger_done"] else None
-    t["online_rate"] = t["ledger_online"] / t["ledger_total"] if t["ledger_total"] else None
-    t["proxy"], t["onsite"] = t["ledger_proxy"], t["ledger_onsite"]
-    t["joint_waiting"] = total(lambda d: d.joint_waiting)
-    t["joint_late_parts"] = total(lambda d: d.joint_late)
-    t["evaluations"] = total(lambda d: d.evaluations)
-    satisfied = total(lambda d: d.satisfied)
-    t["satisfaction_rate"] = satisfied / t["evaluations"] if t["evaluations"] else None
-    t["bad"] = total(lambda d: d.bad)
-    t["bad_open"] = total(lambda d: d.bad_open)
-    t["bad_late"] = total(lambda d: d.bad_late)
-    t["documents_missing"] = sum(bool(d.documents_missing) for d in departments)
-    t["findings_fix"] = total(lambda d: d.findings_fix)
-    t["findings_open"] = total(lambda d: d.findings_open)
-    t["findings_late"] = total(lambda d: d.findings_late)
-    t["rules_failing"] = {r.number: sum(d.verdicts.get(r.number) == NOT_MET for d in departments) for r in RULES}
-    return t
+    """The city's figures: each column's as the column adds up (counts summed, rates pooled over the
+    city, not averages of rates), then those of CITY_TOTALS (among them the average 合规率)."""
+    totals = {c.total: c.city_total(departments) for c in COLUMNS if c.total}
+    for key, adds in CITY_TOTALS:
+        totals.setdefault(key, adds(departments))
+    return totals
 
 
 # ---------------------------------------------------------------------------
-# Once per data version: the in-process cache
+# Once per data version and day: portal/cache.py
 
 
-class _Cache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.key = None
-        self.value: City | None = None
-        self.snapshot_day: dt.date | None = None
-
-
-def _cache() -> _Cache | None:
-    from flask import current_app, has_app_context
-
-    if not has_app_context():
-        return None
-    # One cache per application: each app (each test) has its own database and versions.
-    return current_app.extensions.setdefault("metrics_cache", _Cache())
+CACHE = "metrics_cache"
 
 
 def etag(today: dt.date | None = None) -> str:
@@ -706,88 +725,15 @@ def etag(today: dt.date | None = None) -> str:
 
 
 def city_figures(today: dt.date | None = None) -> City:
-    """The city's figures, computed once per (data version, day) and shared by every viewer."""
+    """The city's figures, computed once per (data version, day) and shared by every viewer (concurrent
+    viewers wait for one computation instead of each doing it). On unless METRICS_CACHE is False."""
     today = today or clock.today()
-    cache = _cache()
-    if cache is None:
-        return compute(today)
     # The version is read before computing, so the figures are at least as new as their key.
-    key = (DataVersion.current(), today)
-    with cache.lock:  # concurrent viewers wait for one computation instead of each doing it
-        if cache.key != key:
-            cache.value = compute(today, version=key[0])
-            cache.key = key
-        return cache.value
+    version = DataVersion.current()
+    return cache.by_data_version(CACHE, "METRICS_CACHE", (today,), lambda: compute(today, version=version),
+                                 version=version, default=True)
 
 
 def clear_cache() -> None:
-    cache = _cache()
-    if cache is not None:
-        with cache.lock:
-            cache.key, cache.value, cache.snapshot_day = None, None, None
-
-
-# ---------------------------------------------------------------------------
-# 每日快照: the city's figures per day, for the trend
-
-
-def snapshot_figures(city: City) -> dict:
-    """What a daily snapshot keeps: the city totals (JSON-friendly)."""
-    keep = {k: v for k, v in city.totals.items()}
-    return json.loads(json.dumps(keep, ensure_ascii=False, default=str))
-
-
-def take_snapshot(today: dt.date | None = None, replace: bool = False, username: str = "每日快照") -> bool:
-    """Stores today's city figures as its DailySnapshot (through the audit write path).
-
-    Without `replace`, an existing snapshot of the day is kept (the lazy one of the first dashboard
-    view); with it (the CLI, run at the end of the day) the day's figures are brought up to date.
-    Returns True when something was written.
-    """
-    from .audit import write
-
-    today = today or clock.today()
-    existing = DailySnapshot.get_or_none(DailySnapshot.day == today)
-    if existing is not None and not replace:
-        return False
-    text = json.dumps(snapshot_figures(compute(today)), ensure_ascii=False, sort_keys=True)
-    try:
-        with write(username=username) as w:
-            w.actor = None  # the portal's own record, whoever happened to trigger it
-            if existing is None:
-                w.create(DailySnapshot, day=today, figures=text)
-            else:
-                w.update(existing, figures=text)
-    except IntegrityError:  # another process stored the day's snapshot first
-        return False
-    return True
-
-
-def ensure_snapshot(city: City) -> City:
-    """The first dashboard computation of a day stores the day's snapshot if it is absent.
-
-    Writing it moves the data version; when nothing else was written meanwhile the figures are still
-    those of the new version, so they are kept under it instead of being computed again."""
-    cache = _cache()
-    if cache is not None and cache.snapshot_day == city.today:
-        return city
-    from .audit import write
-
-    if not DailySnapshot.select().where(DailySnapshot.day == city.today).exists():
-        text = json.dumps(snapshot_figures(city), ensure_ascii=False, sort_keys=True)
-        try:
-            with write(username="每日快照") as w:
-                w.actor = None  # the portal's own record, not the viewer's (a leader writes nothing)
-                w.create(DailySnapshot, day=city.today, figures=text)
-        except IntegrityError:  # another process stored it first
-            pass
-        else:
-            version = DataVersion.current()
-            if version == city.version + 1 and cache is not None:
-                with cache.lock:
-                    if cache.value is city:
-                        city.version = version
-                        cache.key = (version, city.today)
-    if cache is not None:
-        cache.snapshot_day = city.today
-    return city
+    """Forgets the remembered figures (tests that count a cold computation's queries)."""
+    cache.clear(CACHE)

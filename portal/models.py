@@ -34,6 +34,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
+def count_if(condition):
+    """SUM(CASE WHEN condition THEN 1 ELSE 0 END): a count inside one aggregate (or grouped) query."""
+    return fn.SUM(Case(None, [(condition, 1)], 0))
+
+
 class BaseModel(Model):
     class Meta:
         database = db
@@ -515,9 +520,55 @@ class Matter(BaseModel):
         indexes = ((("department", "status", "promised_date", "completed_date", "visits", "handling"), False),)
 
     @classmethod
+    def open_condition(cls):
+        """rules.matter_open in SQL: 在办 (已受理 or 办理中)."""
+        return cls.status.in_(rules.MATTER_OPEN_STATES)
+
+    @classmethod
+    def overdue_condition(cls, today: dt.date):
+        """rules.matter_overdue in SQL: still open after its promised date (逾期)."""
+        return cls.open_condition() & cls.promised_date.is_null(False) & (cls.promised_date < today)
+
+    @classmethod
+    def ledger_counts(cls, today: dt.date) -> list:
+        """rules.ledger_counts in SQL: one aggregate per name of rules.LEDGER_COUNTS, in that order."""
+        done = cls.status == rules.MATTER_DONE
+        judged = done & cls.promised_date.is_null(False) & cls.completed_date.is_null(False)
+        conditions = {
+            "open": cls.open_condition(),
+            "overdue": cls.overdue_condition(today),
+            "done": done,
+            "judged": judged,
+            "on_time": judged & (cls.completed_date <= cls.promised_date),
+            "one_visit": done & (cls.visits <= 1),
+            "online": cls.handling == rules.ONLINE,
+            "proxy": cls.handling == rules.PROXY,
+            "onsite": cls.handling == rules.ONSITE,
+        }
+        return [fn.COUNT(cls.id) if key == "total" else count_if(conditions[key]) for key in rules.LEDGER_COUNTS]
+
+    @staticmethod
+    def _ledger_figures(values) -> dict:
+        return rules.ledger_rates({key: int(v or 0) for key, v in zip(rules.LEDGER_COUNTS, values)})
+
+    @classmethod
+    def ledger_figures(cls, today: dt.date, query=None) -> dict:
+        """rules.ledger_figures of the matters of a query (default: all), in one aggregate query."""
+        q = query if query is not None else cls.select()
+        return cls._ledger_figures(q.select(*cls.ledger_counts(today)).tuples().get())
+
+    @classmethod
+    def ledger_figures_by_department(cls, today: dt.date, query=None) -> dict[int, dict]:
+        """rules.ledger_figures of each department's matters (those of a query, default all): one
+        grouped query. Departments without matters are absent."""
+        q = query if query is not None else cls.select()
+        return {dept_id: cls._ledger_figures(values) for dept_id, *values in (
+            q.select(cls.department, *cls.ledger_counts(today)).group_by(cls.department).tuples())}
+
+    @classmethod
     def figure_rows(cls, query=None) -> list[dict]:
-        """The matters of a query (default: all) as the dicts rules.ledger_figures reads, with the
-        department id — one query, for the ledger's figures and the dashboard."""
+        """The matters of a query (default: all) as the plain dicts rules.ledger_figures reads, with the
+        department id — one query (tests hold the rule on these rows against Matter.ledger_figures)."""
         q = query if query is not None else cls.select()
         q = q.select(cls.department.alias("department_id"), cls.status.alias("status"),
                      cls.promised_date.alias("promised"), cls.completed_date.alias("completed"),
@@ -618,14 +669,24 @@ class Evaluation(BaseModel):
         return rules.is_bad_review(self.level)
 
     @classmethod
+    def satisfied(cls):
+        """rules.is_satisfied in SQL: 非常满意 or 满意, what the 满意率 counts."""
+        return cls.level.in_(rules.SATISFIED_LEVELS)
+
+    @classmethod
+    def bad_condition(cls):
+        """rules.is_bad_review in SQL: a 差评 (不满意 or 非常不满意)."""
+        return cls.level.in_(rules.BAD_LEVELS)
+
+    @classmethod
     def open_condition(cls):
         """A 差评 not yet answered (待答复)."""
-        return cls.level.in_(rules.BAD_LEVELS) & cls.answered_at.is_null()
+        return cls.bad_condition() & cls.answered_at.is_null()
 
     @classmethod
     def late_condition(cls, today: dt.date):
         """rules.answer_late in SQL: a 差评 answered after its deadline, or unanswered past it (超期)."""
-        return (cls.level.in_(rules.BAD_LEVELS) & cls.deadline.is_null(False)
+        return (cls.bad_condition() & cls.deadline.is_null(False)
                 & ((cls.answered_at.is_null() & (cls.deadline < today))
                    | (fn.date(cls.answered_at) > cls.deadline)))
 
@@ -795,4 +856,4 @@ ALL_MODELS = [
     RuleDocument, OversightReview, ReviewFinding, DailySnapshot,
 ]
 
-__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "Case", "fn"]
+__all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "Case", "count_if", "fn"]

@@ -31,6 +31,7 @@ LIST_STATES = (LIST_DRAFT, LIST_SUBMITTED, LIST_APPROVED, LIST_RETURNED)
 # 任期调整报告状态
 REPORT_FILED, REPORT_ACKNOWLEDGED, REPORT_RETURNED = "待确认", "已确认", "已退回"
 REPORT_STATES = (REPORT_FILED, REPORT_ACKNOWLEDGED, REPORT_RETURNED)
+REPORT_OPEN_STATES = (REPORT_FILED, REPORT_RETURNED)  # not acknowledged yet (未确认)
 # 授权委托书状态
 LETTER_DRAFT, LETTER_ISSUED, LETTER_REPLACED, LETTER_ENDED = "草稿", "已签发", "已替换", "已终止"
 LETTER_STATES = (LETTER_DRAFT, LETTER_ISSUED, LETTER_REPLACED, LETTER_ENDED)
@@ -40,12 +41,14 @@ MATTER_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURN
 MATTER_OPEN_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS)
 # 办理方式
 HANDLINGS = ("窗口办", "网上办", "代办", "上门办")
+ONLINE, PROXY, ONSITE = "网上办", "代办", "上门办"
 # 联办会签意见
 SIGN_AGREE, SIGN_DISAGREE, SIGN_SUPPLEMENT = "同意", "不同意", "补正"
 SIGN_DECISIONS = (SIGN_AGREE, SIGN_DISAGREE, SIGN_SUPPLEMENT)
 # 好差评
 EVALUATION_LEVELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 BAD_LEVELS = (1, 2)
+SATISFIED_LEVELS = (4, 5)  # 非常满意 and 满意
 # 制度文件
 DOCUMENT_KINDS = ("实施方案", "管理办法", "审批事项清单", "监管工作机制", "其他")
 REQUIRED_DOCUMENT_KINDS = ("实施方案", "管理办法")
@@ -326,9 +329,31 @@ def gap_days(terms: list[Term], since: date, until: date) -> list[date]:
             for i in range((end - start).days + 1)]
 
 
+def days_in(intervals: Iterable[tuple[date, date]]) -> int:
+    """The number of days of inclusive date ranges: 断档天数 of gap_intervals' periods."""
+    return sum((end - start).days + 1 for start, end in intervals)
+
+
+def gap_day_count(terms: list[Term], since: date, until: date) -> int:
+    """断档天数: days in [since, until] when none of the department's officers was serving."""
+    return days_in(gap_intervals(terms, since, until))
+
+
+def report_open(state: str) -> bool:
+    """A tenure-change report not acknowledged yet (未确认): 待确认, or 已退回 to the department."""
+    return state in REPORT_OPEN_STATES
+
+
 def term_nearing_two_years(start: date, today: date, within_days: int = 30) -> bool:
     """Reminder: the term reaches two years (任期满两年) within the next within_days days."""
     return today <= two_year_mark(start) <= today + timedelta(days=within_days)
+
+
+def compliance_rate(verdicts: Iterable[bool | None]) -> float | None:
+    """合规率: rules met ÷ rules that apply, over a department's verdicts (True met, False not met, None
+    not applicable); None when no rule applies."""
+    judged = [v for v in verdicts if v is not None]
+    return _rate(sum(judged), len(judged))
 
 
 # ---------------------------------------------------------------------------
@@ -351,9 +376,14 @@ def submitted_on_time(submitted_on: date | None, deadline: date, today: date) ->
 # 服务台账
 
 
+def matter_open(status: str) -> bool:
+    """A ledger matter still being handled (在办): 已受理 or 办理中."""
+    return status in MATTER_OPEN_STATES
+
+
 def matter_overdue(status: str, promised: date | None, completed: date | None, today: date) -> bool:
     """A ledger matter (台账事项) still open after its promised date is 逾期."""
-    return status in MATTER_OPEN_STATES and promised is not None and today > promised
+    return matter_open(status) and promised is not None and today > promised
 
 
 def matter_on_time(status: str, promised: date | None, completed: date | None) -> bool | None:
@@ -363,49 +393,84 @@ def matter_on_time(status: str, promised: date | None, completed: date | None) -
     return completed <= promised
 
 
+def matter_one_visit(status: str, visits: int | None) -> bool:
+    """A finished matter that took the investor at most one visit (最多跑一次); unknown visits do not count."""
+    return status == MATTER_DONE and visits is not None and visits <= 1
+
+
 def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
+# The counts a ledger's figures are made of; the rates are quotients of them, so that the city's rates
+# pool the departments' counts instead of averaging their rates.
+LEDGER_COUNTS = ("total", "open", "overdue", "done", "judged", "on_time", "one_visit", "online", "proxy", "onsite")
+
+
+def ledger_counts(rows: Iterable[dict], today: date) -> dict:
+    """The counts behind a service ledger's (服务台账) figures, over matters given as dicts with status,
+    promised, completed, visits and handling: all, 在办, 逾期, 已办结, judged (finished with both dates),
+    按时办结, 最多跑一次, 网上办, 代办 and 上门办."""
+    counts = dict.fromkeys(LEDGER_COUNTS, 0)
+    for row in rows:
+        status, promised, completed = row.get("status"), row.get("promised"), row.get("completed")
+        verdict = matter_on_time(status, promised, completed)
+        handling = row.get("handling")
+        counts["total"] += 1
+        counts["open"] += matter_open(status)
+        counts["overdue"] += matter_overdue(status, promised, completed, today)
+        counts["done"] += status == MATTER_DONE
+        counts["judged"] += verdict is not None
+        counts["on_time"] += bool(verdict)
+        counts["one_visit"] += matter_one_visit(status, row.get("visits"))
+        counts["online"] += handling == ONLINE
+        counts["proxy"] += handling == PROXY
+        counts["onsite"] += handling == ONSITE
+    return counts
+
+
+def ledger_rates(counts: dict) -> dict:
+    """The ledger's figures from its counts (ledger_counts): the counts themselves, 按时办结率 (over
+    finished matters with both dates), 最多跑一次率 (over finished matters) and 网上办率 (over all)."""
+    return {**counts,
+            "on_time_rate": _rate(counts["on_time"], counts["judged"]),
+            "one_visit_rate": _rate(counts["one_visit"], counts["done"]),
+            "online_rate": _rate(counts["online"], counts["total"])}
+
+
+def ledger_total(figures: Iterable[dict]) -> dict:
+    """The figures of several ledgers together (全市): their counts summed, the rates pooled."""
+    figures = list(figures)
+    return ledger_rates({key: sum(f[key] for f in figures) for key in LEDGER_COUNTS})
+
+
 def ledger_figures(rows: Iterable[dict], today: date) -> dict:
     """Dashboard figures of a service ledger (服务台账): open, overdue, 按时办结率, 最多跑一次率, 网上办率,
-    代办 and 上门办 counts.
+    代办 and 上门办 counts (ledger_rates of ledger_counts).
 
     The on-time rate is over finished matters that have both dates; a finished matter without a
     recorded visit count does not count as 最多跑一次.
     """
-    total = open_ = overdue = done = on_time = judged = one_visit = online = proxy = onsite = 0
-    for row in rows:
-        status, promised, completed = row.get("status"), row.get("promised"), row.get("completed")
-        total += 1
-        open_ += status in MATTER_OPEN_STATES
-        overdue += matter_overdue(status, promised, completed, today)
-        if status == MATTER_DONE:
-            done += 1
-            visits = row.get("visits")
-            one_visit += visits is not None and visits <= 1
-            verdict = matter_on_time(status, promised, completed)
-            if verdict is not None:
-                judged += 1
-                on_time += verdict
-        handling = row.get("handling")
-        online += handling == "网上办"
-        proxy += handling == "代办"
-        onsite += handling == "上门办"
-    return {
-        "total": total, "open": open_, "overdue": overdue, "done": done,
-        "on_time_rate": _rate(on_time, judged), "one_visit_rate": _rate(one_visit, done),
-        "online_rate": _rate(online, total), "proxy": proxy, "onsite": onsite,
-    }
+    return ledger_rates(ledger_counts(rows, today))
 
 
 # ---------------------------------------------------------------------------
 # 好差评
 
 
+def is_satisfied(level: int) -> bool:
+    """非常满意 or 满意: what the 满意率 counts."""
+    return level in SATISFIED_LEVELS
+
+
 def satisfaction_rate(levels: list[int]) -> float | None:
     """满意率 = (非常满意 + 满意) ÷ all evaluations; None without evaluations."""
-    return _rate(sum(1 for level in levels if level in (4, 5)), len(levels))
+    return satisfaction_of(sum(1 for level in levels if is_satisfied(level)), len(levels))
+
+
+def satisfaction_of(satisfied: int, evaluations: int) -> float | None:
+    """满意率 from its counts (where SQL counted them with Evaluation.satisfied)."""
+    return _rate(satisfied, evaluations)
 
 
 def is_bad_review(level: int) -> bool:

@@ -1,6 +1,6 @@
 """The dashboard pages (看板): what each role sees, drill-down links, sorting and the non-compliant
 filter, live polling with the data version as ETag (304 / 204 when nothing changed), the assessment
-export read back, the daily snapshot (lazy and by CLI), and a constant number of queries per page.
+export read back, the daily snapshot (by the server's job and the CLI, never by a view), and a constant number of queries per page.
 
 The city is the hand-made one of tests/test_metrics.py: gaj ranks 1 (100%), tjj 2 (33.3%), fgj 3 (10%).
 """
@@ -255,15 +255,27 @@ def test_figures_are_computed_once_for_every_viewer(app, city, monkeypatch):
 # Daily snapshots
 
 
-def test_the_first_dashboard_view_of_the_day_stores_the_snapshot(as_user):
-    assert not DailySnapshot.select().exists()
+def test_viewing_the_dashboard_writes_nothing_the_servers_job_stores_the_snapshot(app, as_user):
+    from portal import snapshots
+    from portal.models import DataVersion
+
     client = as_user("office")
-    client.get("/dashboard/")
+    with app.app_context():
+        entries, version = AuditLog.select().count(), DataVersion.current()
+    for url in ("/dashboard/", "/dashboard/?sort=name", "/", "/dashboard/export"):
+        assert client.get(url).status_code == 200
+    assert client.get("/dashboard/", headers=HTMX).status_code == 200
+    with app.app_context():
+        assert (AuditLog.select().count(), DataVersion.current()) == (entries, version)
+    assert not DailySnapshot.select().exists()
+
+    job = snapshots.DailyJob(app)  # what start_daily runs in a daemon thread
+    assert job.run_once() is True
     row_ = DailySnapshot.get(DailySnapshot.day == TODAY)
     assert '"compliant_departments": 1' in row_.figures
     entry = AuditLog.get(AuditLog.table == "daily_snapshot")
-    assert entry.username == "每日快照" and entry.user is None  # the portal's record, not the viewer's
-    client.get("/dashboard/?sort=name")
+    assert entry.username == "每日快照" and entry.user is None  # the portal's record, not a user's
+    assert job.run_once() is False  # once a day, whichever worker runs it
     assert DailySnapshot.select().count() == 1
 
 
@@ -367,7 +379,7 @@ def page_queries(tmp_path, n: int) -> int:
         World().user("office", "office")
     client = app.test_client()
     client.post("/login", data={"username": "office", "password": PASSWORD})
-    assert client.get("/dashboard/").status_code == 200  # stores the day's snapshot
+    assert client.get("/dashboard/").status_code == 200
     with app.app_context():
         metrics.clear_cache()
         with QueryCounter() as counter:

@@ -45,7 +45,7 @@ from itertools import count
 
 import pytest
 
-from portal import metrics, rules
+from portal import metrics, rules, snapshots
 from portal.audit import write
 from portal.db import db
 from portal.models import (
@@ -514,13 +514,13 @@ def test_figures_are_computed_once_per_data_version(app, world, monkeypatch):
 
 def test_take_snapshot_keeps_the_city_totals_and_replaces_only_when_asked(app, world):
     with app.app_context():
-        assert metrics.take_snapshot(TODAY) is True
+        assert snapshots.take_snapshot(TODAY) is True
         row = DailySnapshot.get(DailySnapshot.day == TODAY)
         assert '"departments": 2' in row.figures
         world.item(world.gaj, "新事项")
-        assert metrics.take_snapshot(TODAY) is False  # the day's snapshot is kept …
+        assert snapshots.take_snapshot(TODAY) is False  # the day's snapshot is kept …
         assert '"items": 0' in DailySnapshot.get(DailySnapshot.day == TODAY).figures
-        assert metrics.take_snapshot(TODAY, replace=True) is True  # … unless replaced (the CLI)
+        assert snapshots.take_snapshot(TODAY, replace=True) is True  # … unless replaced (the CLI)
         assert '"items": 1' in DailySnapshot.get(DailySnapshot.day == TODAY).figures
         assert DailySnapshot.select().count() == 1
 

@@ -12,7 +12,7 @@ def snapshot_command(day):
     same day: `flask --app wsgi dashboard snapshot`, e.g. from cron shortly before midnight."""
     import datetime as dt
 
-    from .. import clock, metrics
+    from .. import clock, snapshots
     from ..db import db
 
     try:
@@ -20,7 +20,7 @@ def snapshot_command(day):
     except ValueError:
         raise click.ClickException("日期格式应为 YYYY-MM-DD，例如 2026-11-26。") from None
     with db.connection_context():
-        metrics.take_snapshot(when, replace=True)
+        snapshots.take_snapshot(when, replace=True)
     click.echo(f"已保存 {when.isoformat()} 的每日快照。")
 
 

@@ -59,7 +59,7 @@ def index():
         current = metrics.etag(today)
         if current in request.if_none_match:
             return _unchanged(current)
-    city = metrics.ensure_snapshot(metrics.city_figures(today))
+    city = metrics.city_figures(today)  # reads only: the daily snapshot is the server's job (portal/snapshots.py)
     tag = f"{city.version}-{today.isoformat()}"
     context = dict(city=city, etag=tag, rules_list=metrics.RULES, columns=metrics.COLUMNS,
                    column_groups=metrics.COLUMN_GROUPS, drill=drill, row_html=row_html,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from .. import metrics
+from .. import metrics, snapshots
 from ..models import DailySnapshot
 
 DAYS = 90
@@ -15,7 +15,7 @@ COUNTS_DOWN = ("pending", "unassigned", "ledger_overdue", "reports_open", "bad_o
 
 
 def seed(ctx) -> None:
-    today_figures = metrics.snapshot_figures(metrics.compute(ctx.today))
+    today_figures = snapshots.snapshot_figures(metrics.compute(ctx.today))
     existing = {row.day for row in DailySnapshot.select(DailySnapshot.day)}
     for back in range(DAYS, 0, -1):
         day = ctx.today - dt.timedelta(days=back)

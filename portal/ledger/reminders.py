@@ -32,8 +32,8 @@ def overdue_matters(user, today):
     if not user.is_department:
         return []
     n, oldest = (Matter.select(fn.COUNT(Matter.id), fn.MIN(Matter.promised_date))
-                 .where((Matter.department == user.department_id) & Matter.status.in_(rules.MATTER_OPEN_STATES)
-                        & (Matter.promised_date < today)).scalar(as_tuple=True))
+                 .where((Matter.department == user.department_id) & Matter.overdue_condition(today))
+                 .scalar(as_tuple=True))
     if not n:
         return []
     return [reminders.Reminder(area="服务台账", text=f"{n}件台账事项已超过承诺办结日期，尚未办结",
@@ -63,8 +63,7 @@ def city_overdue_matters(user, today):
         return []
     n, departments, oldest = (
         Matter.select(fn.COUNT(Matter.id), fn.COUNT(Matter.department.distinct()), fn.MIN(Matter.promised_date))
-        .where(Matter.status.in_(rules.MATTER_OPEN_STATES) & (Matter.promised_date < today))
-        .scalar(as_tuple=True))
+        .where(Matter.overdue_condition(today)).scalar(as_tuple=True))
     if not n:
         return []
     return [reminders.Reminder(area="服务台账", text=f"全市{departments}个部门共有{n}件台账事项超过承诺办结日期仍未办结",

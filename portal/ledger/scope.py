@@ -80,9 +80,9 @@ def apply_filters(query, args, today: dt.date):
     Values that do not parse are ignored, so an edited link shows the whole ledger, not an error."""
     status = args.get("status")
     if status == OVERDUE:
-        query = query.where(Matter.status.in_(rules.MATTER_OPEN_STATES) & (Matter.promised_date < today))
+        query = query.where(Matter.overdue_condition(today))
     elif status == OPEN:
-        query = query.where(Matter.status.in_(rules.MATTER_OPEN_STATES))
+        query = query.where(Matter.open_condition())
     elif status in rules.MATTER_STATES:
         query = query.where(Matter.status == status)
     item_id = _int(args.get("item"))

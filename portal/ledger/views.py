@@ -33,9 +33,10 @@ def _filter_choices(dept):
 
 
 def _figures(dept, today):
-    """The ledger's figures (rules.ledger_figures) for the department, in the chosen month if any."""
+    """The ledger's figures (rules.ledger_figures, as Matter.ledger_figures puts it in SQL — the same
+    query form as the dashboard's) for the department, in the chosen month if any."""
     query = month_filter(Matter.select().where(Matter.department == dept), request.args)
-    return rules.ledger_figures(Matter.figure_rows(query), today)
+    return Matter.ledger_figures(today, query)
 
 
 @bp.route("/")
@@ -282,11 +283,9 @@ def export():
 def overview():
     """全市台账概况: each department's ledger figures, with links to its ledger and overdue matters."""
     today = clock.today()
-    by_dept: dict[int, list] = {}
-    for row in Matter.figure_rows():
-        by_dept.setdefault(row["department_id"], []).append(row)
-    rows = [{"dept": d, "fig": rules.ledger_figures(by_dept.get(d.id, []), today)}
-            for d in Department.active_ordered()]
+    by_dept = Matter.ledger_figures_by_department(today)
+    empty = rules.ledger_figures([], today)
+    rows = [{"dept": d, "fig": by_dept.get(d.id, empty)} for d in Department.active_ordered()]
     keys = {"open": "open", "overdue": "overdue", "total": "total", "on_time": "on_time_rate",
             "one_visit": "one_visit_rate", "online": "online_rate", "proxy": "proxy", "onsite": "onsite"}
     sort = request.args.get("sort", "")
@@ -298,7 +297,7 @@ def overview():
         rows = known + [r for r in rows if r["fig"][key] is None]
     else:
         sort = "dept"
-    city = rules.ledger_figures([r for rs in by_dept.values() for r in rs], today)
+    city = rules.ledger_total(by_dept.values())
     return render_template("ledger/overview.html", rows=rows, city=city, sort=sort)
 
 

@@ -21,7 +21,7 @@ PROBLEMS = {
 def gaps(officers, since: dt.date, today: dt.date) -> tuple[list[tuple[dt.date, dt.date]], int]:
     """断档 periods since the system's start and their number of days, over all the officers' terms."""
     intervals = rules.gap_intervals([o.term() for o in officers], since, today)
-    return intervals, sum((end - start).days + 1 for start, end in intervals)
+    return intervals, rules.days_in(intervals)
 
 
 @dataclass
@@ -40,6 +40,7 @@ class DepartmentRow:
 
     @property
     def open_reports(self) -> int:
+        """Reports not acknowledged yet (rules.report_open: 待确认 or 已退回)."""
         return self.filed + self.returned
 
     @property

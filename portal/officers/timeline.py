@@ -61,7 +61,7 @@ def render(officers, letters, gap_intervals, since: dt.date, today: dt.date, tit
     lanes = sorted(officers, key=lambda o: (o.term_start, o.id))
     gap_lane_y = AXIS + len(lanes) * LANE
     height = gap_lane_y + LANE + 36
-    gap_days = sum((e - s).days + 1 for s, e in gap_intervals)
+    gap_days = rules.days_in(gap_intervals)
     desc = (f"自{_cn(since)}至{_cn(today)}，共{len(lanes)}个任期，"
             + (f"断档{len(gap_intervals)}段共{gap_days}天。" if gap_days else "无断档。"))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH} {height}" '

@@ -57,7 +57,7 @@ def _department_page(dept: Department) -> dict:
     counts = _letter_counts([l.id for l in all_letters])
     reports = list(TenureReport.select().where(TenureReport.department == dept).order_by(TenureReport.effective_date.desc()))
     early_out = {r.outgoing_id for r in reports if r.early}
-    open_reports = [r for r in reports if r.state != rules.REPORT_ACKNOWLEDGED]
+    open_reports = [r for r in reports if rules.report_open(r.state)]
     intervals, gap_count = coverage.gaps(officers, since, today) if dept.has_window else ([], 0)
     svg = timeline.render(officers, [l for l in all_letters if l.state != rules.LETTER_DRAFT], intervals, since, today,
                           f"{dept.name}首席服务员任职时间轴")
