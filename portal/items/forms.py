@@ -58,7 +58,7 @@ class ItemRowForm(PortalForm):
 class ItemDetailForm(ItemRowForm):
     """The item's own page: the row and the optional elements of a service item (事项要素)."""
 
-    seq = StringField("序号")
+    seq = StringField("排序号")
     code = StringField("事项编码")
     basis = TextAreaField("设定依据")
     legal_days = StringField("法定办结时限（工作日）")
@@ -88,6 +88,7 @@ class AssignForm(PortalForm):
 
 class ImportForm(PortalForm):
     file = FileField("附件1 Excel 文件（.xlsx）")
+
 
 
 class ReturnForm(PortalForm):

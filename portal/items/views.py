@@ -74,6 +74,8 @@ def _row_urls() -> dict:
 
 def _row_context(item) -> dict:
     dept = item.department
+    if not hasattr(item, "position"):
+        item.position = ServiceItem.position_of(item)
     return {"item": item, "dept": dept, "editable": can_write_department(dept.id),
             "unauthorised": service.unauthorised_ids(dept, clock.today()), "urls": _row_urls()}
 
@@ -85,6 +87,8 @@ def _row(item, status: int = 200, changed: bool = False):
 
 def _row_form(form, item=None, status: int = 200):
     dept = item.department if item is not None else current_user.department
+    if item is not None and not hasattr(item, "position"):
+        item.position = ServiceItem.position_of(item)
     return make_response(render_template("items/_row_form.html", form=form, item=item, dept=dept), status)
 
 
@@ -113,8 +117,10 @@ def index():
     f = _filters()
     unauthorised, figures = service.department_figures(dept, today)
     # The columns a row shows, and of its officer only the name: less to sort and to turn into objects.
-    q = (ServiceItem.select(*ROW_COLUMNS, Officer.id, Officer.name)
+    positions = ServiceItem.positions(dept)
+    q = (ServiceItem.select(*ROW_COLUMNS, positions.c.position.bind_to(ServiceItem), Officer.id, Officer.name)
          .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id)).switch(ServiceItem)
+         .join(positions, JOIN.LEFT_OUTER, on=(ServiceItem.id == positions.c.id)).switch(ServiceItem)
          .where((ServiceItem.department == dept) & (ServiceItem.retired == f["retired"])))
     if f["type"]:
         q = q.where(ServiceItem.item_type == f["type"])
@@ -298,7 +304,8 @@ def detail(item_id):
             flash("已保存。", "success")
             return redirect(url_for("items.detail", item_id=item.id))
     return render_template("items/detail.html", form=form, item=item, dept=dept, history=history,
-                           unauthorised=service.unauthorised_ids(dept, clock.today()), dept_args=_dept_args(dept))
+                           unauthorised=service.unauthorised_ids(dept, clock.today()), dept_args=_dept_args(dept),
+                           position=None if editable else ServiceItem.position_of(item))
 
 
 @bp.route("/assign", methods=["POST"])
@@ -355,14 +362,9 @@ def import_():
             return render_template("items/import.html", **context), 422
         with write() as w:
             summary = service.apply_import(w, dept, plan, _moment())
-        in_file = {(r["fields"]["item_name"], r["fields"]["sub_item_name"]) for r in plan.rows}
-        untouched = (ServiceItem.select().where((ServiceItem.department == dept) & (ServiceItem.retired == False))  # noqa: E712
-                     .count()) - len(in_file)
-        flash(f"导入完成：新增{summary['created']}项，更新{summary['updated']}项，{summary['unchanged']}项无变化。"
-              f"文件中没有的{untouched}项事项保持原样（未删除）。", "success")
-        if plan.defaulted_modes:
-            lines = "、".join(str(n) for n in plan.defaulted_modes[:20]) + ("等" if len(plan.defaulted_modes) > 20 else "")
-            flash(f"第{lines}行的纳入事项未注明审批方式，已按“终审”导入，请核对。", "warning")
+        untouched = service.untouched_count(dept, plan)
+        for category, message in service.import_messages(summary, plan, untouched):
+            flash(message, category)
         return redirect(url_for("items.index"))
     return render_template("items/import.html", **context)
 
