@@ -737,3 +737,72 @@ def arrange(current: list, placed: list) -> tuple[list, bool]:
     order.extend(leading)  # the file names no item of the list
     return order, order[:len(current)] == current
 
+
+# --- a city-wide workbook ------------------------------------------------------------------------
+
+
+@dataclass
+class CitySplit:
+    """A city-wide workbook's rows, each given to its department by 实施部门, and what could not be."""
+
+    rows: dict[int, list[SheetRow]] = field(default_factory=dict)  # department id → its rows, in the file's order
+    errors: list[RowError] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # the 实施部门 names no department has, as written
+
+
+def split_by_department(sheets: list[Sheet], departments: list[tuple[int, str, str, bool]]) -> CitySplit:
+    """Gives each row of a city-wide workbook to its department (``departments``: id, name, short name,
+    active). A row goes by its 实施部门 — the full name (赤壁市公安局), the short name (公安局), or the name
+    without the city's (department_key); a row that leaves it blank goes to the department its sheet is
+    named after, or whose 填报单位 the sheet gives (one sheet per department). A name no department has,
+    one that fits several, or a retired department is an error, as is a row whose department cannot be
+    told at all."""
+    by_key: dict[str, list[tuple[int, str, bool]]] = {}
+    for dept_id, name, short_name, active in departments:
+        for key in department_keys(name, short_name):
+            entries = by_key.setdefault(key, [])
+            if all(entry[0] != dept_id for entry in entries):
+                entries.append((dept_id, name, active))
+    result = CitySplit()
+    unknown_lines: dict[str, list[SheetRow]] = {}
+
+    def lookup(text: str):
+        """(department id or None, error or "") for a department's name."""
+        found = by_key.get(department_key(text), [])
+        if len(found) > 1:
+            return None, f"实施部门「{text}」可对应多个部门（{'、'.join(n for _, n, _ in found)}），请填写部门全称"
+        if not found:
+            return None, ""
+        dept_id, name, active = found[0]
+        if not active:
+            return None, f"{name}已停用，不能导入其清单"
+        return dept_id, ""
+
+    for sheet in sheets:
+        sheet_dept = None
+        for text in (sheet.title, sheet.unit):
+            if text:
+                sheet_dept, _ = lookup(text)
+                if sheet_dept is not None:
+                    break
+        for row in sheet.rows:
+            cell = row.cells.get("department", "")
+            if cell:
+                dept_id, error = lookup(cell)
+                if dept_id is None and not error:
+                    unknown_lines.setdefault(cell, []).append(row)
+                    continue
+            else:
+                dept_id, error = sheet_dept, ""
+                if dept_id is None:
+                    error = "请填写实施部门（全市汇总的清单须写明每一行的实施部门，或每个部门一个工作表、以部门名称命名）"
+            if error:
+                result.errors.append(RowError(row.line, LABELS["department"], error, row.sheet))
+                continue
+            result.rows.setdefault(dept_id, []).append(row)
+    for name, rows in unknown_lines.items():
+        result.unknown.append(name)
+        lines = "、".join(str(r.line) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
+        result.errors.append(RowError(rows[0].line, LABELS["department"],
+                                      f"实施部门「{name}」不是本平台登记的部门（第{lines}行）", rows[0].sheet))
+    return result

@@ -7,7 +7,7 @@ import datetime as dt
 
 from ..forms import PortalForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import rules
@@ -89,6 +89,12 @@ class AssignForm(PortalForm):
 class ImportForm(PortalForm):
     file = FileField("附件1 Excel 文件（.xlsx）")
 
+
+class CityImportForm(PortalForm):
+    """全市清单导入: the workbook, and whether to check it only."""
+
+    file = FileField("全市汇总清单 Excel 文件（.xlsx）")
+    check_only = BooleanField("只检查，不导入")
 
 
 class ReturnForm(PortalForm):

@@ -12,9 +12,9 @@ from ..audit import write
 from ..exports import attachment1, download_name, send_xlsx
 from ..models import Department, ItemList, Officer, ServiceItem, Setting, User
 from ..uploads import UploadError, check_upload
-from . import bp, service
+from . import bp, city_import, service
 from . import reminders  # noqa: F401  (registers the list's to-dos)
-from .forms import AssignForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
+from .forms import AssignForm, CityImportForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
 
 SORT_COLUMNS = {
     "seq": ServiceItem.seq, "item_name": ServiceItem.item_name, "sub_item_name": ServiceItem.sub_item_name,
@@ -502,6 +502,38 @@ def _review_page(item_list, form, status=200):
     return render_template("items/review.html", item_list=item_list, dept=dept, rows=rows,
                            figures=service.row_counts(rows), current=service.counts(dept, clock.today()), previous=previous,
                            changes=changes, form=form, dept_args={"dept": dept.code}), status
+
+
+@bp.route("/review/import", methods=["GET", "POST"])
+@office_required
+def import_city():
+    """导入全市清单: a city-wide workbook (one sheet with 实施部门, or a sheet per department) checked
+    whole, then written for every department at once or not at all; the result per department."""
+    form = CityImportForm()
+    max_rows = current_app.config["CITY_IMPORT_MAX_ROWS"]
+    context = {"form": form, "max_rows": max_rows, "result": None, "refused": ""}
+    if request.method == "GET":
+        return render_template("items/city_import.html", **context)
+    form.validate()
+    try:
+        checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
+                               max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+        sheets = imports.read_sheets(checked.data, max_rows)
+    except UploadError as exc:
+        form.file.errors = [str(exc)]
+        return render_template("items/city_import.html", **context), 422
+    result = city_import.check(sheets)
+    context.update(result=result, filename=checked.filename, check_only=bool(form.check_only.data))
+    if not result.ok:
+        return render_template("items/city_import.html", **context), 422
+    if not form.check_only.data:
+        try:
+            with write() as w:
+                city_import.apply(w, result, _moment())
+        except service.ServiceError as exc:
+            context["refused"] = str(exc)
+            return render_template("items/city_import.html", **context), 409
+    return render_template("items/city_import.html", **context)
 
 
 @bp.route("/review/<int:list_id>")
