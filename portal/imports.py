@@ -215,7 +215,7 @@ def _is_note_or_form_line(text: str, loose: bool = True) -> bool:
 def is_not_an_item(values, cells: dict, first_column: int) -> bool:
     """Whether a row under the header is not an item, and is skipped: a row without 事项名称 and 办理项名称
     that holds text only in its first cell (the note, a section such as 一、行政许可, a 序号 numbered
-    ahead of the rows), or only the note, the title, 附件1 or 填报单位 / 填报日期 lines (which may fall in
+    ahead of the rows), nothing but 序号 and 实施部门 (rows prepared ahead), or only the note, the title, 附件1 or 填报单位 / 填报日期 lines (which may fall in
     any column, the names' too). A row with any other value but no names is an item with errors, so
     that no filled-in row is dropped unseen."""
     texts = [(index, cell_text(value)) for index, value in enumerate(values)]
@@ -226,6 +226,8 @@ def is_not_an_item(values, cells: dict, first_column: int) -> bool:
         return all(_is_note_or_form_line(text, loose=False) for _, text in texts)
     if len(texts) == 1 and texts[0][0] <= first_column:
         return True
+    if not any(value for key, value in cells.items() if key not in ("seq", "department")):
+        return True  # a row of the template numbered, and its department filled in, ahead of its item
     return all(_is_note_or_form_line(text) for _, text in texts)
 
 

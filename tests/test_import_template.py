@@ -120,7 +120,7 @@ def test_rows_that_are_not_items_are_skipped(login, world):
         [1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "是", "", ""],
         list(HEADER),  # the header repeated (a list printed page by page)
         [2],  # 序号 numbered ahead of the rows
-        [3],
+        [3, "赤壁市公安局"],  # and the department filled in ahead
         [OLD_NOTE],
         ["填报人：张三", None, None, "联系电话：0715-5212345", None, "审核人：李四"],
         [None, None, None, None, None, None, None, None],
@@ -232,8 +232,11 @@ def test_note_title_and_form_lines_are_not_items(text):
 
 def test_a_row_with_an_item_value_is_never_taken_for_a_note():
     cells = dict.fromkeys(imports.COLUMNS, "")
-    assert not imports.is_not_an_item([None, None, None, None, "行政许可", "是"], cells, 0)
-    assert not imports.is_not_an_item([None, None, None, None, None, "是"], cells, 0)  # a stray 是: an error
+    assert not imports.is_not_an_item([None, None, None, None, "行政许可", "是"],
+                                      {**cells, "item_type": "行政许可", "inclusion": "是"}, 0)
+    assert not imports.is_not_an_item([None, None, None, None, None, "是"], {**cells, "inclusion": "是"}, 0)  # an error
+    # Only 序号 and 实施部门, filled in ahead of the item: a prepared row, not an item.
+    assert imports.is_not_an_item([7, "赤壁市公安局"], {**cells, "seq": "7", "department": "赤壁市公安局"}, 0)
     assert not imports.is_not_an_item(["x"], {**cells, "item_name": "禁毒宣传"}, 0)
 
 

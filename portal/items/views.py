@@ -336,6 +336,19 @@ def assign():
 # --- import and export ---------------------------------------------------------------------------
 
 
+def _uploaded(form, read, max_rows: int):
+    """(the upload, what ``read`` makes of its workbook), or (None, None) with the reason on the form's
+    file field: no file, not an .xlsx, too big, unreadable, not attachment 1, too many rows."""
+    form.validate()
+    try:
+        checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
+                               max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+        return checked, read(checked.data, max_rows)
+    except UploadError as exc:
+        form.file.errors = [str(exc)]
+        return None, None
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @department_required
 def import_():
@@ -345,13 +358,8 @@ def import_():
     max_rows = current_app.config["IMPORT_MAX_ROWS"]
     context = {"form": form, "dept": dept, "max_rows": max_rows, "plan": None}
     if request.method == "POST":
-        form.validate()
-        try:
-            checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
-                                   max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
-            rows = imports.read_workbook(checked.data, max_rows)
-        except UploadError as exc:
-            form.file.errors = [str(exc)]
+        checked, rows = _uploaded(form, imports.read_workbook, max_rows)
+        if checked is None:
             return render_template("items/import.html", **context), 422
         officers = service.serving_officers(dept)
         existing = service.existing_for_import(dept)
@@ -514,13 +522,8 @@ def import_city():
     context = {"form": form, "max_rows": max_rows, "result": None, "refused": ""}
     if request.method == "GET":
         return render_template("items/city_import.html", **context)
-    form.validate()
-    try:
-        checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
-                               max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
-        sheets = imports.read_sheets(checked.data, max_rows)
-    except UploadError as exc:
-        form.file.errors = [str(exc)]
+    checked, sheets = _uploaded(form, imports.read_sheets, max_rows)
+    if checked is None:
         return render_template("items/city_import.html", **context), 422
     result = city_import.check(sheets)
     context.update(result=result, filename=checked.filename, check_only=bool(form.check_only.data))
