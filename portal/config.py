@@ -20,6 +20,7 @@ class Default:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     IMPORT_MAX_ROWS = 5000
+    CITY_IMPORT_MAX_ROWS = 20000  # a city-wide workbook (全市清单导入), all departments together
     LOGIN_MAX_FAILURES_PER_USER = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_WINDOW_MINUTES = 15

@@ -2,17 +2,26 @@
 
 Two steps, neither of which writes anything:
 
-1. ``read_workbook(data, max_rows)`` finds the attachment-1 header in the workbook (line breaks, spaces
-   and full-width brackets inside the header cells, a title row, a 填报单位 line and empty rows are all
-   tolerated) and returns the data rows with their Excel row numbers. A file that cannot be read, has no
-   such header, or holds more than ``max_rows`` rows is refused whole with ``FileRefused``.
+1. ``read_workbook(data, max_rows)`` finds the attachment-1 header in the workbook and returns the data
+   rows with their Excel row numbers; ``read_sheets`` does the same for every sheet of a city-wide
+   workbook. The plan's own template filled in by hand is read as it is: the 附件1 row, the merged title,
+   a 填报单位 line, a header whose cells wrap (line breaks, spaces, full-width brackets, a header over two
+   rows), blank rows, section rows (一、行政许可), and the template's note under the table are all
+   recognised and skipped (``is_not_an_item``). A file that cannot be read, has no such header, or holds
+   more than ``max_rows`` rows is refused whole with ``FileRefused``.
 2. ``plan(rows, ...)`` checks every row with the same rules as the page (rules.check_item), matches rows
-   to the department's existing items by (事项名称, 办理项名称) so that a re-import updates instead of
-   duplicating, and returns either the errors (row, column, reason in Chinese) or what to write.
+   to the department's existing items by (事项名称, 办理项名称) — ignoring every space, so that a name
+   copied from a PDF with a stray space still matches — so that a re-import updates instead of
+   duplicating, and returns either the errors (row, column, reason in Chinese) or what to write, with
+   each row's place in the file's order (``arrange`` turns that into the list's order).
 
 The cell formats shared with the export (首席服务员 ``姓名（终审）``, 未纳入原因 ``原因：说明``) are described
 in portal/exports/attachment1.py. Text that the export protected from being read as a formula (a leading
 apostrophe before = + - @) is read back without the apostrophe.
+
+序号 in a file only orders the rows: the number every page shows is an item's place in its department's
+current list. A file whose rows are in the list's order changes no item's order, however it numbers them
+(an export numbers 1…N, a hand-made list may number in any way).
 """
 from __future__ import annotations
 
@@ -36,7 +45,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from . import rules
 from .exports import FORMULA_START
-from .exports.attachment1 import HEADER, parse_officer_cell, parse_reason_cell
+from .exports.attachment1 import ATTACHMENT, HEADER, NOTE, OLD_NOTE, TITLE, parse_officer_cell, parse_reason_cell
 from .uploads import EntityGuard, UploadError
 
 # Column keys, in the order of attachment 1's header.
@@ -46,7 +55,13 @@ LABELS["inclusion"] = "是否纳入"  # the full header is too long for an error
 REQUIRED = ("item_name", "sub_item_name", "item_type", "inclusion", "officer", "reason")
 HEADER_SCAN_ROWS = 30
 _SPACES = re.compile(r"\s+")
-INCLUSION_ALIASES = {"是": rules.INCLUDED, "否": rules.EXCLUDED}
+# What clerks type in 是否纳入, once full-width forms are folded (NFKC), spaces removed and letters
+# lower-cased. A blank cell is 待定.
+INCLUSION_ALIASES = {
+    **{text: rules.INCLUDED for text in ("是", "纳入", "已纳入", "√", "✓", "✔", "☑", "y", "yes")},
+    **{text: rules.EXCLUDED for text in ("否", "未纳入", "不纳入", "×", "✗", "✘", "x", "n", "no")},
+    **{text: rules.PENDING for text in ("", "待定")},
+}
 # Which column a rules.check_item error belongs to.
 FIELD_COLUMNS = {"item_name": "item_name", "sub_item_name": "sub_item_name", "item_type": "item_type",
                  "inclusion": "inclusion", "reason": "reason", "reason_note": "reason",
@@ -62,6 +77,16 @@ class FileRefused(UploadError):
 class SheetRow:
     line: int  # the row number Excel shows
     cells: dict  # column key → text
+    sheet: str = ""  # the sheet's name
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook that holds an attachment-1 table."""
+
+    title: str
+    unit: str  # the 填报单位 named above the header, "" when there is none
+    rows: list[SheetRow]
 
 
 @dataclass
@@ -69,6 +94,7 @@ class RowError:
     line: int
     column: str  # Chinese column label
     message: str
+    sheet: str = ""
 
 
 @dataclass
@@ -76,8 +102,13 @@ class Plan:
     """What an import would do: errors (then nothing is written) or the rows to create and update."""
 
     errors: list[RowError] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # each: line, fields, item_id (None → new)
+    # each: line, fields, item_id (None → new), order (the row's place in the file's order)
+    rows: list[dict] = field(default_factory=list)
     defaulted_modes: list[int] = field(default_factory=list)  # lines of 纳入 rows given 终审 for want of a mode
+    # lines of 纳入 rows without an officer, given the department's only serving officer (officer_default)
+    defaulted_officers: list[int] = field(default_factory=list)
+    officer_default: str = ""
+    spaced_names: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, name) with a space inside
 
     @property
     def ok(self) -> bool:
@@ -133,6 +164,14 @@ def cell_text(value) -> str:
     return text.strip()
 
 
+def inclusion_value(text: str) -> str:
+    """是否纳入 as the portal stores it (纳入 / 未纳入 / 待定) from what a clerk typed: 是/否, 纳入/未纳入,
+    √/×, Y/N, with spaces and full-width forms; a blank cell is 待定. Anything else is returned as typed
+    (and refused by the rules, naming the allowed values)."""
+    key = _SPACES.sub("", unicodedata.normalize("NFKC", text or "")).lower()
+    return INCLUSION_ALIASES.get(key, text)
+
+
 def _find_header(row_values) -> dict[int, str] | None:
     found: dict[int, str] = {}
     for index, value in enumerate(row_values):
@@ -143,10 +182,108 @@ def _find_header(row_values) -> dict[int, str] | None:
     return found if {"item_name", "sub_item_name"} <= keys else None
 
 
+# --- rows that are not items ---------------------------------------------------------------------
+
+def _folded(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+_NOTES = {_folded(NOTE), _folded(OLD_NOTE)}
+_TITLES = {_folded(TITLE), _folded(TITLE + "(模板)"), _folded(ATTACHMENT), "附件", "附件一"}
+# A line of the form around the table: who filled it in, when, who checked it (填报单位（盖章）：…).
+_FORM_LABELS = ("填报单位", "填报日期", "填报时间", "填报人", "填表人", "填表日期", "制表人", "制表日期", "联系人",
+                "联系电话", "审核人", "单位负责人", "负责人", "分管领导")
+_FORM_LINE = re.compile(r"^(?:%s)(?:\([^)]*\))?:" % "|".join(_FORM_LABELS))
+
+
+def _is_note_or_form_line(text: str, loose: bool = True) -> bool:
+    """Whether a cell's text is the note under the table (the template's, or the portal's own 注：…), the
+    附件1 mark, the title, or a 填报单位 / 填报日期 … line. ``loose``: also a label without its colon, and
+    the note however retyped (for a row without names, which cannot be an item anyway)."""
+    folded = _folded(text)
+    if not folded or folded in _NOTES or folded in _TITLES or _FORM_LINE.match(folded):
+        return True
+    if folded.startswith(("注:", "说明:", "备注:", "填表说明")):
+        return True
+    if not loose:
+        return False
+    if folded.startswith(("(包含", "包含")) and "事项" in folded:  # the template's note, however it was retyped
+        return True
+    return folded.startswith(_FORM_LABELS)
+
+
+def is_not_an_item(values, cells: dict, first_column: int) -> bool:
+    """Whether a row under the header is not an item, and is skipped: a row without 事项名称 and 办理项名称
+    that holds text only in its first cell (the note, a section such as 一、行政许可, a 序号 numbered
+    ahead of the rows), nothing but 序号 and 实施部门 (rows prepared ahead), or only the note, the title, 附件1 or 填报单位 / 填报日期 lines (which may fall in
+    any column, the names' too). A row with any other value but no names is an item with errors, so
+    that no filled-in row is dropped unseen."""
+    texts = [(index, cell_text(value)) for index, value in enumerate(values)]
+    texts = [(index, text) for index, text in texts if text]
+    if not texts:
+        return True
+    if cells.get("item_name") or cells.get("sub_item_name"):
+        return all(_is_note_or_form_line(text, loose=False) for _, text in texts)
+    if len(texts) == 1 and texts[0][0] <= first_column:
+        return True
+    if not any(value for key, value in cells.items() if key not in ("seq", "department")):
+        return True  # a row of the template numbered, and its department filled in, ahead of its item
+    return all(_is_note_or_form_line(text) for _, text in texts)
+
+
+def _is_form_row(cells: dict) -> bool:
+    """A cheap first test, on every row with names, of whether the row might be a form line: a name
+    cell that begins like one (a 联系电话：… that fell into the 办理项名称 column)."""
+    return any(cells[key][:2] in _FORM_STARTS for key in ("item_name", "sub_item_name") if cells[key])
+
+
+_FORM_STARTS = {label[:2] for label in _FORM_LABELS} | {"注：", "注:", "说明", "备注", "附件", "赤壁", "（包", "(包"}
+
+
+def _continues_header(values, columns: dict[int, str]) -> bool:
+    """Whether the row just under the header is the header's second line (a header over two rows: 是否纳入
+    首席服务员 above, 审批服务清单 below): every text in it is part of its column's header, or a bracketed note."""
+    texts = [(index, cell_text(value)) for index, value in enumerate(values)]
+    texts = [(index, _folded(text)) for index, text in texts if text]
+    if not texts:
+        return False
+    for index, text in texts:
+        key = columns.get(index)
+        if key is None:
+            return False
+        label = _folded(HEADER[COLUMNS.index(key)])
+        if not (text in label or header_key(text) == key or re.fullmatch(r"[(\[【〔].*[)\]】〕]", text)):
+            return False
+    return True
+
+
+_UNIT = re.compile(r"填报单位[^:：]*[:：](?P<unit>.*?)(?:填报(?:日期|时间).*)?$")
+
+
+def _unit_of(values) -> str:
+    """The 填报单位 a line above the header names (填报单位（盖章）：赤壁市公安局), or ""."""
+    for value in values:
+        text = cell_text(value)
+        if "填报单位" in text:
+            match = _UNIT.search(_SPACES.sub(" ", text))
+            if match:
+                return match.group("unit").strip(" ：:")
+    return ""
+
+
+# --- reading -------------------------------------------------------------------------------------
+
 def read_workbook(data: bytes, max_rows: int) -> list[SheetRow]:
-    """The data rows of an attachment-1 workbook (already passed uploads.check_upload)."""
+    """The data rows of an attachment-1 workbook (already passed uploads.check_upload): those of its
+    first sheet that holds the attachment-1 header."""
+    return read_sheets(data, max_rows, first_only=True)[0].rows
+
+
+def read_sheets(data: bytes, max_rows: int, first_only: bool = False) -> list[Sheet]:
+    """Every sheet of a workbook that holds an attachment-1 table (a city-wide workbook: one sheet, or
+    one per department), ``max_rows`` data rows in all."""
     with _collector_paused():
-        return _read_workbook(data, max_rows)
+        return _read_sheets(data, max_rows, first_only)
 
 
 @contextmanager
@@ -168,31 +305,43 @@ def _collector_paused():
         gc.enable()
 
 
-def _read_workbook(data: bytes, max_rows: int) -> list[SheetRow]:
+def _read_sheets(data: bytes, max_rows: int, first_only: bool) -> list[Sheet]:
     try:
         wb = load_workbook(data)
     except Exception as exc:  # openpyxl raises many kinds of error on a damaged file
         raise FileRefused("无法读取该 Excel 文件，文件可能已损坏或不是有效的 .xlsx 文件。") from exc
+    sheets: list[Sheet] = []
     try:
-        for sheet in wb.worksheets:
-            rows = _read_sheet(sheet_values(wb, sheet), max_rows)
-            if rows is not None:
-                return rows
+        read = 0
+        for worksheet in wb.worksheets:
+            sheet = _read_sheet(sheet_values(wb, worksheet), max_rows - read, worksheet.title, max_rows)
+            if sheet is not None:
+                sheets.append(sheet)
+                read += len(sheet.rows)
+                if first_only:
+                    break
     except FileRefused:
         raise
     except Exception as exc:
         raise FileRefused("读取 Excel 文件时出错，文件可能已损坏。") from exc
     finally:
         wb.close()
-    raise FileRefused("文件中未找到附件1的表头（序号、实施部门、事项名称、办理项名称、事项类型、是否纳入首席服务员审批服务清单、"
-                      "首席服务员、未纳入原因）。请使用附件1模板或本平台导出的清单。")
+    if not sheets:
+        raise FileRefused("文件中未找到附件1的表头（序号、实施部门、事项名称、办理项名称、事项类型、是否纳入首席服务员审批服务清单、"
+                          "首席服务员、未纳入原因）。请使用附件1模板或本平台导出的清单。")
+    return sheets
 
 
-def _read_sheet(rows, max_rows: int) -> list[SheetRow] | None:
+def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) -> Sheet | None:
+    """The table of one sheet, or None when it has no attachment-1 header. ``max_rows``: how many data
+    rows it may still hold; ``limit``: the file's limit, named when it is passed."""
+    limit = max_rows if limit is None else limit
     columns = None
+    unit = ""
     out: list[SheetRow] = []
     # A sheet of formatted but empty rows can be huge; stop well before it costs the server.
-    scan_limit = max(max_rows * 2, max_rows + 1000)
+    scan_limit = max(limit * 2, limit + 1000)
+    header_line = 0
     for line, values in enumerate(rows, start=1):
         if columns is None:
             if line > HEADER_SCAN_ROWS:
@@ -201,22 +350,35 @@ def _read_sheet(rows, max_rows: int) -> list[SheetRow] | None:
             if columns is not None:
                 missing = [HEADER[COLUMNS.index(k)] for k in REQUIRED if k not in columns.values()]
                 if missing:
-                    raise FileRefused(f"第{line}行的表头缺少以下列：{'、'.join(missing)}。请使用附件1模板的表头。")
+                    sheet = f"工作表“{title}”" if title else ""
+                    raise FileRefused(f"{sheet}第{line}行的表头缺少以下列：{'、'.join(missing)}。请使用附件1模板的表头。")
                 # Each key with its cell's place in a row, for the rows below (five thousand of them).
                 places = list(columns.items())
+                first_column = min(columns)
+                header_line = line
+            elif not unit:
+                unit = _unit_of(values)
             continue
         if line > scan_limit:
-            raise _too_many(max_rows)
+            raise _too_many(limit)
         width = len(values)
         cells = {key: cell_text(values[i]) if i < width else "" for i, key in places}
         if not any(cells.values()):
             continue
-        if not cells.get("sub_item_name") and _is_note(values):
+        if not cells["item_name"] and not cells["sub_item_name"]:
+            if is_not_an_item(values, cells, first_column):
+                continue
+            if line == header_line + 1 and _continues_header(values, columns):
+                continue
+        elif (len(cells["item_name"]) < 12 and header_key(cells["item_name"]) == "item_name"
+              and _find_header(values) is not None):
+            continue  # the header again (a list printed page by page)
+        elif _is_form_row(cells) and is_not_an_item(values, cells, first_column):
             continue
-        out.append(SheetRow(line, cells))
+        out.append(SheetRow(line, cells, title))
         if len(out) > max_rows:
-            raise _too_many(max_rows)
-    return out if columns is not None else None
+            raise _too_many(limit)
+    return Sheet(title, unit, out) if columns is not None else None
 
 
 # --- reading a workbook faster than openpyxl does ------------------------------------------------
@@ -371,20 +533,25 @@ def _too_many(max_rows: int) -> FileRefused:
     return FileRefused(f"文件的数据超过 {max_rows} 行（单次导入的上限），未导入任何数据。请拆分为多个文件分批导入。")
 
 
-def _is_note(values) -> bool:
-    """Whether a row without a 办理项名称 is the note under the table (注：事项类型包括……), not an item."""
-    first = next((cell_text(v) for v in values if cell_text(v)), "")
-    return unicodedata.normalize("NFKC", first).startswith("注:")
+# --- departments by name -------------------------------------------------------------------------
+
+# Left out of a name before it is compared, in this order (湖北省咸宁市赤壁市公安局, 赤壁市公安局, 市公安局).
+_PLACE_PREFIXES = ("湖北省", "咸宁市", "赤壁市", "市")
 
 
-def _bare_department(s: str) -> str:
-    s = _SPACES.sub("", s or "")
-    return s.removeprefix("赤壁市").removeprefix("市")
+def department_key(text: str | None) -> str:
+    """A department's name as 实施部门 is matched: spaces and full-width forms folded, the province's and
+    the city's names in front left out, so that 赤壁市公安局, 公安局 and 市公安局 are one department."""
+    key = _folded(text or "")
+    for prefix in _PLACE_PREFIXES:
+        key = key.removeprefix(prefix)
+    return key
 
 
-def _same_department(cell: str, name: str, short_name: str) -> bool:
-    value = _bare_department(cell)
-    return not value or value in {_bare_department(name), _bare_department(short_name)}
+def department_keys(name: str, short_name: str) -> set[str]:
+    """Every form of a department's name that 实施部门 may give: its full name, its short name, either
+    without the city's name in front."""
+    return {department_key(name), department_key(short_name)} - {""}
 
 
 def _per_value(fn):
@@ -400,12 +567,30 @@ def _per_value(fn):
     return cached
 
 
+# --- the plan of an import -----------------------------------------------------------------------
+
+# A space next to a Chinese character inside a name: left there by copying from a PDF or Word file.
+_SPACE_IN_NAME = re.compile(r"[\u3400-\u9fff（）]\s|\s[\u3400-\u9fff（）]")
+
+
+def match_key(item_name: str, sub_item_name: str) -> tuple[str, str]:
+    """(事项名称, 办理项名称) as rows are matched to items: without any space (易制毒化 学品 is 易制毒化学品)."""
+    return _SPACES.sub("", item_name), _SPACES.sub("", sub_item_name)
+
+
+def _seq_number(text: str) -> int | None:
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officers: list[tuple[int, str]],
          existing: dict[tuple[str, str], dict]) -> Plan:
     """Checks every row and decides, for each, whether it creates a new item or updates one.
 
-    ``officers`` are the department's serving officers (id, 姓名); ``existing`` maps each of its items'
-    (事项名称, 办理项名称) — retired ones included — to {"id", "mode"}.
+    ``officers`` are the department's serving officers (id, 姓名), first appointed first; ``existing``
+    maps each of its items' (事项名称, 办理项名称) — retired ones included — to {"id", "mode"}. A row
+    matches the item of the same names, or, failing that, the one item whose names differ from its own
+    only in spaces; the row's names are kept as typed.
     """
     result = Plan()
     if not rows:
@@ -415,11 +600,20 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
     for officer_id, name in officers:
         by_name.setdefault(_SPACES.sub("", name), []).append(officer_id)
     officer_ids = {officer_id for officer_id, _ in officers} or None
-    seen: dict[tuple[str, str], int] = {}
-    same_department = _per_value(lambda cell: _same_department(cell, department_name, short_name))
+    only_officer = officers[0] if len(officers) == 1 else None
+    several = "、".join(name for _, name in officers) if len(officers) > 1 else ""
+    without_spaces: dict[tuple[str, str], list[tuple[tuple[str, str], dict]]] = {}
+    for key, item in existing.items():
+        without_spaces.setdefault(match_key(*key), []).append((key, item))
+    seen: dict[tuple[str, str], SheetRow] = {}
+    keys = department_keys(department_name, short_name)
+    same_department = _per_value(lambda cell: not cell or department_key(cell) in keys)
     officer_cell = _per_value(parse_officer_cell)
     reason_cell = _per_value(parse_reason_cell)
     no_spaces = _per_value(lambda cell: _SPACES.sub("", cell))
+    inclusion_of = _per_value(inclusion_value)
+    sheet_place: dict[str, int] = {}
+    numbers: dict[str, int] = {}  # each sheet's last 序号, which a row without one shares
 
     for row in rows:
         c = row.cells
@@ -427,17 +621,24 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
         item_name = rules.normalize_text(c.get("item_name"))
         sub_item_name = rules.normalize_text(c.get("sub_item_name"))
         item_type = no_spaces(c.get("item_type", ""))
-        inclusion = no_spaces(c.get("inclusion", ""))
-        inclusion = INCLUSION_ALIASES.get(inclusion, inclusion)
+        inclusion = inclusion_of(c.get("inclusion", ""))
         key = (item_name, sub_item_name)
+        loose = match_key(item_name, sub_item_name)
         current = existing.get(key)
+        if current is None:
+            candidates = without_spaces.get(loose, [])
+            if len(candidates) == 1:
+                current = candidates[0][1]
+            elif len(candidates) > 1 and item_name and sub_item_name:
+                names = "、".join(f"「{n}」「{s}」" for (n, s), _ in candidates)
+                errors["item_name"] = f"清单中有多个事项与本行的名称只差空格（{names}），请按其中一个填写"
 
         if not same_department(c.get("department", "")):
             errors["department"] = f"实施部门「{c.get('department')}」不是本部门（{department_name}）"
 
         officer_id = mode = reason = None
         reason_note = ""
-        defaulted = False
+        defaulted_mode = defaulted_officer = False
         if inclusion == rules.INCLUDED:
             name, mode = officer_cell(c.get("officer"))
             if name:
@@ -448,9 +649,13 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
                     errors["officer"] = f"本部门有多名在任首席服务员名为「{name}」，请导入后在页面上逐项指定"
                 else:
                     errors["officer"] = f"「{name}」不是本部门在任的首席服务员"
+            elif only_officer is not None:  # the department's one serving officer: nobody else it can be
+                officer_id, defaulted_officer = only_officer[0], True
+            elif several:
+                errors["officer"] = f"请填写首席服务员：{several}"
             if mode is None:
                 mode = (current or {}).get("mode") or rules.FINAL
-                defaulted = not (current or {}).get("mode")
+                defaulted_mode = not (current or {}).get("mode")
         elif inclusion == rules.EXCLUDED:
             reason, reason_note = reason_cell(c.get("reason"))
             if reason is None and c.get("reason"):
@@ -463,25 +668,143 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
         for name, message in rules.check_item(fields, officer_ids=officer_ids).items():
             column = FIELD_COLUMNS.get(name, "item_name")
             errors.setdefault(column, message)
-        if item_name and sub_item_name and key in seen and "sub_item_name" not in errors:
-            errors["sub_item_name"] = f"与第{seen[key]}行的事项名称、办理项名称相同（同一办理项只能出现一次）"
-        seen.setdefault(key, row.line)
+        if item_name and sub_item_name and loose in seen and "sub_item_name" not in errors:
+            first = seen[loose]
+            where = f"工作表“{first.sheet}”" if first.sheet != row.sheet else ""
+            errors["sub_item_name"] = f"与{where}第{first.line}行的事项名称、办理项名称相同（同一办理项只能出现一次）"
+        seen.setdefault(loose, row)
 
+        number = _seq_number(c.get("seq", ""))
+        if number is None:  # a row without its own 序号 stays where it stands, after the row above
+            number = numbers.get(row.sheet, 0)
+        numbers[row.sheet] = number
         if errors:
-            result.errors.extend(RowError(row.line, LABELS[column], errors[column])
+            result.errors.extend(RowError(row.line, LABELS[column], errors[column], row.sheet)
                                  for column in COLUMNS if column in errors)
             continue
-        seq_text = c.get("seq", "")
         result.rows.append({
             "line": row.line,
             "item_id": current["id"] if current else None,
+            "order": (sheet_place.setdefault(row.sheet, len(sheet_place)), number, row.line),
             "fields": {
-                "seq": int(seq_text) if seq_text.isascii() and seq_text.isdigit() else None,
                 "item_name": item_name, "sub_item_name": sub_item_name, "item_type": item_type,
                 "inclusion": inclusion, "officer": officer_id, "mode": mode, "reason": reason,
                 "reason_note": reason_note,
             },
         })
-        if defaulted:
+        if defaulted_mode:
             result.defaulted_modes.append(row.line)
+        if defaulted_officer:
+            result.defaulted_officers.append(row.line)
+            result.officer_default = only_officer[1]
+        for column, name in (("item_name", item_name), ("sub_item_name", sub_item_name)):
+            if _SPACE_IN_NAME.search(name):
+                result.spaced_names.append((row.line, LABELS[column], name))
+    return result
+
+
+def arrange(current: list, placed: list) -> tuple[list, bool]:
+    """The order of a department's list after an import (序号 is an item's place in it).
+
+    ``current`` holds the ids of the list's items in its order; ``placed`` the file's rows in the file's
+    order (by 序号, a row without one where it stands), each the id of the list item it updates, or any
+    other token for a row that joins the list (a new item, a retired one restored). The items of the file
+    take, among themselves, the file's order, in the places they hold in the list; items the file does
+    not name keep their places; a joining row goes after the file row above it (before the first one,
+    when it is above them all; at the end, when the file names no item of the list).
+
+    Returns (order, kept): every item and joining row in the new order, and whether the list's items
+    keep their order with the joining rows after them all — then no 序号 needs to change, which is the
+    case of a file whose rows are in the list's order however they are numbered (an export numbers
+    1…N, and a list with retired items has gaps in its stored order)."""
+    in_list = set(current)
+    in_file = set(placed)
+    from_file = iter([token for token in placed if token in in_list])
+    slots = [next(from_file) if token in in_file else token for token in current]
+    leading, following, anchor = [], {}, None
+    for token in placed:
+        if token in in_list:
+            anchor = token
+        elif anchor is None:
+            leading.append(token)
+        else:
+            following.setdefault(anchor, []).append(token)
+    order: list = []
+    for token in slots:
+        if leading and token in in_file:
+            order.extend(leading)
+            leading = []
+        order.append(token)
+        order.extend(following.get(token, ()))
+    order.extend(leading)  # the file names no item of the list
+    return order, order[:len(current)] == current
+
+
+# --- a city-wide workbook ------------------------------------------------------------------------
+
+
+@dataclass
+class CitySplit:
+    """A city-wide workbook's rows, each given to its department by 实施部门, and what could not be."""
+
+    rows: dict[int, list[SheetRow]] = field(default_factory=dict)  # department id → its rows, in the file's order
+    errors: list[RowError] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # the 实施部门 names no department has, as written
+
+
+def split_by_department(sheets: list[Sheet], departments: list[tuple[int, str, str, bool]]) -> CitySplit:
+    """Gives each row of a city-wide workbook to its department (``departments``: id, name, short name,
+    active). A row goes by its 实施部门 — the full name (赤壁市公安局), the short name (公安局), or the name
+    without the city's (department_key); a row that leaves it blank goes to the department its sheet is
+    named after, or whose 填报单位 the sheet gives (one sheet per department). A name no department has,
+    one that fits several, or a retired department is an error, as is a row whose department cannot be
+    told at all."""
+    by_key: dict[str, list[tuple[int, str, bool]]] = {}
+    for dept_id, name, short_name, active in departments:
+        for key in department_keys(name, short_name):
+            entries = by_key.setdefault(key, [])
+            if all(entry[0] != dept_id for entry in entries):
+                entries.append((dept_id, name, active))
+    result = CitySplit()
+    unknown_lines: dict[str, list[SheetRow]] = {}
+
+    def lookup(text: str):
+        """(department id or None, error or "") for a department's name."""
+        found = by_key.get(department_key(text), [])
+        if len(found) > 1:
+            return None, f"实施部门「{text}」可对应多个部门（{'、'.join(n for _, n, _ in found)}），请填写部门全称"
+        if not found:
+            return None, ""
+        dept_id, name, active = found[0]
+        if not active:
+            return None, f"{name}已停用，不能导入其清单"
+        return dept_id, ""
+
+    for sheet in sheets:
+        sheet_dept = None
+        for text in (sheet.title, sheet.unit):
+            if text:
+                sheet_dept, _ = lookup(text)
+                if sheet_dept is not None:
+                    break
+        for row in sheet.rows:
+            cell = row.cells.get("department", "")
+            if cell:
+                dept_id, error = lookup(cell)
+                if dept_id is None and not error:
+                    unknown_lines.setdefault(cell, []).append(row)
+                    continue
+            else:
+                dept_id, error = sheet_dept, ""
+                if dept_id is None:
+                    error = "请填写实施部门（全市汇总的清单须写明每一行的实施部门，或每个部门一个工作表、以部门名称命名）"
+            if error:
+                result.errors.append(RowError(row.line, LABELS["department"], error, row.sheet))
+                continue
+            result.rows.setdefault(dept_id, []).append(row)
+    for name, rows in unknown_lines.items():
+        result.unknown.append(name)
+        lines = "、".join(str(r.line) for r in rows[:10]) + ("等" if len(rows) > 10 else "")
+        result.errors.append(RowError(rows[0].line, LABELS["department"],
+                                      f"实施部门「{name}」不是本平台登记的部门（第{lines}行）", rows[0].sheet))
     return result

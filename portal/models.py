@@ -330,6 +330,22 @@ class ServiceItem(BaseModel):
         return q.order_by(cls.seq, cls.id)
 
     @classmethod
+    def positions(cls, department):
+        """序号 as every page shows it: each current item's place in its department's list (1, 2, 3 …
+        in list order; a retired item takes none), as a subquery of (id, position) to join."""
+        return (cls.select(cls.id, fn.ROW_NUMBER().over(order_by=[cls.seq, cls.id]).alias("position"))
+                .where((cls.department == department) & (cls.retired == False))  # noqa: E712
+                .alias("positions"))
+
+    @classmethod
+    def position_of(cls, item) -> int | None:
+        """The 序号 of one item (see positions), None for a retired one."""
+        if item.retired:
+            return None
+        return cls.select().where((cls.department == item.department_id) & (cls.retired == False)  # noqa: E712
+                                  & ((cls.seq < item.seq) | ((cls.seq == item.seq) & (cls.id <= item.id)))).count()
+
+    @classmethod
     def unauthorised_condition(cls, today: dt.date):
         """Rule 2 in SQL: a 纳入 item that does not appear (section 一 or 二) in an issued letter of its own
         officer, serving in the item's department on `today` (纳入事项未授权)."""

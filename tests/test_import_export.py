@@ -83,7 +83,7 @@ def test_import_of_the_template_layout(login, world):
         (5, "禁毒宣传", "禁毒宣传", "公共服务", "待定", None, None, None, ""),
     ]
     html = client.get("/items/").get_data(as_text=True)
-    assert "导入完成：新增5项" in html and "保持原样" in html
+    assert "导入完成：5项变化（新增5项" in html and "保持原样" in html
     assert "已按“终审”导入" in html  # the template has no mode: say what was assumed
 
 
@@ -120,7 +120,6 @@ BAD_ROWS = [
     ([1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "未纳入", "", "涉密"], "未纳入原因", "须说明具体原因"),
     ([1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "未纳入", "", "领导未同意"], "未纳入原因", "须以涉密"),
     ([1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "纳入", "王五", ""], "首席服务员", "「王五」不是本部门在任的首席服务员"),
-    ([1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "纳入", "", ""], "首席服务员", "须指定本部门的首席服务员"),
     ([1, "赤壁市民政局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "纳入", "李四", ""], "实施部门", "不是本部门"),
     (["x", "赤壁市公安局", "长" * 201, "保安服务公司设立许可", "行政许可", "纳入", "李四", ""], "事项名称", "不能超过200个字"),
 ]
@@ -249,15 +248,17 @@ def test_export_is_the_attachment1_layout_cell_by_cell(login, world):
     assert "filename*=UTF-8''" in disposition
     assert unquote(disposition.split("filename*=UTF-8''")[1]) == "赤壁市公安局-首席服务员审批服务事项清单-2026-11-26.xlsx"
     ws = read_back(response.data)
-    assert ws["A1"].value == TITLE and "A1:H1" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["A2"].value == "填报单位：赤壁市公安局" and ws["F2"].value == "填报日期：2026年11月26日"
-    assert [c.value for c in ws[3]] == list(HEADER)
-    assert [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=6)] == [
+    assert ws["A1"].value == "附件1"
+    assert ws["A2"].value == TITLE and "A2:H2" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A3"].value == "填报单位：赤壁市公安局" and ws["F3"].value == "填报日期：2026年11月26日"
+    assert [c.value for c in ws[4]] == list(HEADER)
+    assert [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_row=7)] == [
         [1, "赤壁市公安局", "保安服务公司设立许可", "保安服务公司设立许可", "行政许可", "纳入", "李四（终审）", None],
         [2, "赤壁市公安局", "公务用枪持枪证件核发", "公务用枪持枪证件核发", "行政许可", "未纳入", None, "涉及重大公共安全：须集体研究"],
         [3, "赤壁市公安局", "禁毒宣传", "禁毒宣传", "公共服务", "待定", None, None],
     ]
-    assert ws["A7"].value == NOTE and ws.max_row == 7
+    assert all(c.value is None for c in ws[8])  # a blank row, then the template's note, as in the template
+    assert ws["A9"].value == NOTE and "A9:H9" in {str(r) for r in ws.merged_cells.ranges} and ws.max_row == 9
 
 
 def test_cells_beginning_with_formula_characters_stay_text(login, world):
@@ -269,7 +270,7 @@ def test_cells_beginning_with_formula_characters_stay_text(login, world):
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet  # no formula anywhere in the sheet
     ws = read_back(data)
-    for row in ws.iter_rows(min_row=4, max_row=7):
+    for row in ws.iter_rows(min_row=5, max_row=8):
         assert row[2].data_type == "s" and row[2].value.lstrip("'") in names
         assert row[7].data_type == "s"
 
@@ -299,10 +300,10 @@ def test_edit_in_excel_then_import(login, world):
     client = login("gaj")
     wb = openpyxl.load_workbook(io.BytesIO(client.get("/items/export").data))
     ws = wb.active
-    ws["F4"] = "未纳入"
-    ws["H4"] = "其他：不属于依申请事项"
-    ws.insert_rows(5)
-    ws["A5"], ws["B5"], ws["C5"], ws["D5"], ws["E5"], ws["F5"] = 2, "赤壁市公安局", "犬类准养证核发", "犬类准养证核发", "行政许可", "待定"
+    ws["F5"] = "未纳入"
+    ws["H5"] = "其他：不属于依申请事项"
+    ws.insert_rows(6)
+    ws["A6"], ws["B6"], ws["C6"], ws["D6"], ws["E6"], ws["F6"] = 2, "赤壁市公安局", "犬类准养证核发", "犬类准养证核发", "行政许可", "待定"
     buffer = io.BytesIO()
     wb.save(buffer)
     assert upload(client, buffer.getvalue()).status_code == 302
@@ -317,10 +318,10 @@ def test_export_of_a_version_and_for_the_office(login, world):
     item_list = ItemList.get()
     world.item(world.gaj, "草稿中的新事项")
     ws = read_back(client.get(f"/items/export?version={item_list.id}").data)
-    assert [c.value for c in ws[4]][2] == "保安服务公司设立许可" and ws["A5"].value == "注：" + NOTE[2:]
+    assert [c.value for c in ws[5]][2] == "保安服务公司设立许可" and ws["A7"].value == NOTE
     switch(client, "office")
     response = client.get("/items/export?dept=gaj")
-    assert response.status_code == 200 and read_back(response.data)["C5"].value == "草稿中的新事项"
+    assert response.status_code == 200 and read_back(response.data)["C6"].value == "草稿中的新事项"
     assert client.get("/items/export").status_code == 404  # the office names the department
 
 
@@ -341,8 +342,9 @@ def test_city_export_holds_every_departments_latest_approved_list(login, world):
     response = client.get("/items/export/city")
     assert "全市汇总" in unquote(response.headers["Content-Disposition"])
     ws = read_back(response.data)
-    assert [c.value for c in ws[3]] == list(HEADER)
-    rows = [[c.value for c in row][:3] for row in ws.iter_rows(min_row=4, max_row=ws.max_row - 1)]
+    assert [c.value for c in ws[4]] == list(HEADER) and ws["A1"].value == "附件1" and ws["A2"].value == TITLE
+    assert ws.cell(ws.max_row, 1).value == NOTE
+    rows = [[c.value for c in row][:3] for row in ws.iter_rows(min_row=5, max_row=ws.max_row - 2)]
     assert rows == [[1, "赤壁市公安局", "保安服务公司设立许可"], [2, "赤壁市公安局", "犬类准养证核发"]]
     switch(client, "leader")
     assert client.get("/items/export/city").status_code == 200
@@ -423,5 +425,5 @@ def test_the_streamed_city_export_has_the_cells_an_in_memory_one_would_have(app,
     with app.app_context():
         in_memory = attachment1.build(list(service.city_rows()), day=dt.date(2026, 11, 26), city=True)
     assert streamed == [[c.value for c in row] for row in read_back(in_memory).iter_rows()]
-    assert streamed[3][1:] == ["赤壁市公安局", "事项甲", "事项甲", "行政许可", "纳入", "张三（初审）", None]
-    assert streamed[4][3] == "'=1+1" and streamed[5][7] == "涉密：涉及国家秘密"  # text, never a formula
+    assert streamed[4][1:] == ["赤壁市公安局", "事项甲", "事项甲", "行政许可", "纳入", "张三（初审）", None]
+    assert streamed[5][3] == "'=1+1" and streamed[6][7] == "涉密：涉及国家秘密"  # text, never a formula

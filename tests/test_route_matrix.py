@@ -75,6 +75,7 @@ EXPECTED = {
     "items.approve": "office",
     "items.return_": "office",
     "items.deadline": "office",
+    "items.import_city": "office",
     # officers, letters (首席服务员, 授权委托书)
     "officers.index": "any",
     "officers.appoint": "dept",

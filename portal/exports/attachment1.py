@@ -1,13 +1,16 @@
 """Attachment 1 (附件1): 赤壁市首席服务员审批服务事项清单, per department and city-wide.
 
-The layout is defined once here and read back by the import (portal/imports.py):
+The layout is the plan's own template, defined once here and read back by the import
+(portal/imports.py):
 
-    row 1   the title, merged across the eight columns
-    row 2   填报单位 and 填报日期 (a department's list) or what the city-wide export holds
-    row 3   the header: 序号 | 实施部门 | 事项名称 | 办理项名称 | 事项类型 |
+    row 1   附件1
+    row 2   the title, merged across the eight columns
+    row 3   填报单位 and 填报日期 (a department's list) or what the city-wide export holds
+    row 4   the header: 序号 | 实施部门 | 事项名称 | 办理项名称 | 事项类型 |
             是否纳入首席服务员审批服务清单 | 首席服务员 | 未纳入原因
-    rows    one per 办理项
-    last    the note on item types
+    rows    one per 办理项; 序号 is the item's place in its department's current list (1, 2, 3 …, a
+            retired item takes none), the number every page shows
+    then    a blank row, and the template's note on item types, word for word
 
 Two cells carry more than the template's bare value, so that export → edit in Excel → import gives back
 the same list:
@@ -33,11 +36,16 @@ from typing import Iterable
 from .. import rules
 from . import FORMULA_START, safe_text, workbook, write_text_row
 
+ATTACHMENT = "附件1"
 TITLE = "赤壁市首席服务员审批服务事项清单"
+TEMPLATE_TITLE = TITLE + "（模板）"  # the blank template's title; a filled-in list drops （模板）
 HEADER = ("序号", "实施部门", "事项名称", "办理项名称", "事项类型", "是否纳入首席服务员审批服务清单", "首席服务员", "未纳入原因")
-NOTE = "注：事项类型包括公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力七类。"
+# The template's note under the table, word for word.
+NOTE = "（包含公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力等所有类型的依申请服务事项。）"
+# The note the portal's exports carried before they followed the template: still read as a note.
+OLD_NOTE = "注：事项类型包括公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力七类。"
 DOWNLOAD_TITLE = "首席服务员审批服务事项清单"
-HEADER_ROW = 2  # 0-based row of the header in an export
+HEADER_ROW = 3  # 0-based row of the header in an export
 WIDTHS = (6, 20, 32, 32, 12, 16, 16, 40)
 UNASSIGNED = "未指定"
 
@@ -71,21 +79,31 @@ def reason_cell(inclusion: str, reason: str | None, note: str | None) -> str:
     return f"{reason}：{note}" if note else reason
 
 
+# Each reason as typed: spaces between its characters (copied from a PDF) are allowed. Longest first,
+# so that a reason that begins like another is not cut short.
+_REASON_PREFIXES = tuple((reason, re.compile(r"\s*".join(map(re.escape, reason))))
+                         for reason in sorted(rules.REASONS, key=len, reverse=True))
+_REASON_SEPARATORS = "：:；;，,、-—"
+
+
 def parse_reason_cell(value) -> tuple[str | None, str]:
-    """(reason, explanation) from a 未纳入原因 cell; reason None when the cell names none of the four."""
+    """(reason, explanation) from a 未纳入原因 cell; reason None when the cell names none of the four.
+
+    The category and the explanation share the cell as clerks write them: ``涉密：说明`` (the export's
+    own form), ``涉密:说明``, ``涉密，说明``, ``涉密 说明`` or ``涉密（说明）``."""
     text = "" if value is None else str(value).strip()
     if not text:
         return None, ""
-    # Longest first, so that a reason that begins like another is not cut short.
-    for reason in sorted(rules.REASONS, key=len, reverse=True):
-        if text.startswith(reason):
-            rest = text[len(reason):]
+    for reason, prefix in _REASON_PREFIXES:
+        match = prefix.match(text)
+        if match:
+            rest = text[match.end():]
             if rest[:1] in ("：", ":"):  # the export's own form: exactly one colon, the rest is the explanation
                 return reason, rest[1:].strip()
             rest = rest.strip()
             if rest[:1] in ("（", "(") and rest[-1:] in ("）", ")"):
                 return reason, rest[1:-1].strip()
-            return reason, rest.lstrip("；;，,、-— ").strip()
+            return reason, rest.lstrip(_REASON_SEPARATORS + " \u3000").strip()
     return None, text
 
 
@@ -115,7 +133,8 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
     department's latest approved list.
     """
     with workbook(constant_memory=stream) as (wb, buffer):
-        sheet = wb.add_worksheet("附件1")
+        sheet = wb.add_worksheet(ATTACHMENT)
+        attachment = wb.add_format({"font_size": 12, "font_name": "黑体", "valign": "vcenter"})
         title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter",
                                "font_name": "宋体"})
         info = wb.add_format({"font_size": 11, "valign": "vcenter"})
@@ -127,15 +146,16 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
         note = wb.add_format({"text_wrap": True, "valign": "top", "font_size": 10})
 
         last_col = len(HEADER) - 1
-        sheet.merge_range(0, 0, 0, last_col, TITLE, title)
-        sheet.set_row(0, 32)
+        sheet.write_string(0, 0, ATTACHMENT, attachment)
+        sheet.merge_range(1, 0, 1, last_col, TITLE, title)
+        sheet.set_row(1, 32)
         date_text = f"{day.year}年{day.month}月{day.day}日"
         if city:
-            sheet.merge_range(1, 0, 1, 4, "汇总范围：全市各部门最新审核通过（公示）的清单", info)
-            sheet.merge_range(1, 5, 1, last_col, f"导出日期：{date_text}", info_right)
+            sheet.merge_range(2, 0, 2, 4, "汇总范围：全市各部门最新审核通过（公示）的清单", info)
+            sheet.merge_range(2, 5, 2, last_col, f"导出日期：{date_text}", info_right)
         else:
-            sheet.merge_range(1, 0, 1, 4, f"填报单位：{unit or ''}", info)
-            sheet.merge_range(1, 5, 1, last_col, f"填报日期：{date_text}", info_right)
+            sheet.merge_range(2, 0, 2, 4, f"填报单位：{unit or ''}", info)
+            sheet.merge_range(2, 5, 2, last_col, f"填报日期：{date_text}", info_right)
         for col, label in enumerate(HEADER):
             sheet.write_string(HEADER_ROW, col, label, head)
         sheet.set_row(HEADER_ROW, 36)
@@ -147,8 +167,13 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
         # the loop binds what it calls to locals and dispatches on the value inline.
         formats = tuple(center if col in (0, 4, 5) else cell for col in range(len(HEADER)))
         write_blank, write_number, write_string = sheet.write_blank, sheet.write_number, sheet.write_string
-        for seq, row in enumerate(rows, start=1):
+        # 序号 counts each department's rows from 1, as its own list, review page and public page do.
+        seq, department = 0, object()
+        for row in rows:
             r += 1
+            if row[0] != department:
+                seq, department = 0, row[0]
+            seq += 1
             for col, value in enumerate(cells(seq, *row)):
                 if value is None or value == "":
                     write_blank(r, col, None, formats[col])
@@ -159,7 +184,7 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
                     write_number(r, col, value, formats[col])
                 else:
                     write_string(r, col, str(safe_text(value)), formats[col])
-        r += 1
+        r += 2  # a blank row, then the note, as in the template
         sheet.merge_range(r, 0, r, last_col, NOTE, note)
         sheet.set_row(r, 30)
 

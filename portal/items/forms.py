@@ -7,7 +7,7 @@ import datetime as dt
 
 from ..forms import PortalForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import rules
@@ -58,7 +58,7 @@ class ItemRowForm(PortalForm):
 class ItemDetailForm(ItemRowForm):
     """The item's own page: the row and the optional elements of a service item (事项要素)."""
 
-    seq = StringField("序号")
+    seq = StringField("排序号")
     code = StringField("事项编码")
     basis = TextAreaField("设定依据")
     legal_days = StringField("法定办结时限（工作日）")
@@ -88,6 +88,13 @@ class AssignForm(PortalForm):
 
 class ImportForm(PortalForm):
     file = FileField("附件1 Excel 文件（.xlsx）")
+
+
+class CityImportForm(PortalForm):
+    """全市清单导入: the workbook, and whether to check it only."""
+
+    file = FileField("全市汇总清单 Excel 文件（.xlsx）")
+    check_only = BooleanField("只检查，不导入")
 
 
 class ReturnForm(PortalForm):

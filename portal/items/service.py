@@ -10,7 +10,7 @@ import json
 
 from peewee import JOIN, fn
 
-from .. import rules
+from .. import imports, rules
 from ..cache import by_data_version
 from ..db import db
 from ..exports import attachment1
@@ -86,7 +86,7 @@ def check(data: dict, *, officers, keys: dict, item=None, details: bool = False)
         if len(str(data.get(name) or "")) > limit and name not in errors:
             errors[name] = f"{label}不能超过{limit}个字"
     if details:
-        _int_or_error(data.get("seq"), "序号", errors, "seq")
+        _int_or_error(data.get("seq"), "排序号", errors, "seq")
         _int_or_error(data.get("visits"), "到现场次数", errors, "visits")
         if (data.get("kind") or "") not in ("",) + KINDS:
             errors["kind"] = "办件类型须为即办件或承诺件"
@@ -451,38 +451,119 @@ def city_rows():
 # --- import --------------------------------------------------------------------------------------
 
 
-def existing_for_import(department) -> dict[tuple[str, str], dict]:
-    q = (ServiceItem.select(ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.mode)
-         .where(ServiceItem.department == department))
+def existing_for_import(department, items=None) -> dict[tuple[str, str], dict]:
+    """For imports.plan: each of the department's items (retired ones included), or of ``items`` when
+    the caller has them, by its (事项名称, 办理项名称) → {"id", "mode"}."""
+    if items is None:
+        items = (ServiceItem.select(ServiceItem.id, ServiceItem.item_name, ServiceItem.sub_item_name, ServiceItem.mode)
+                 .where(ServiceItem.department == department))
     # Keyed by the normalised names, so that an item stored before names were normalised still matches.
-    return {(rules.normalize_text(name), rules.normalize_text(sub)): {"id": item_id, "mode": mode}
-            for item_id, name, sub, mode in q.tuples()}
+    return {(rules.normalize_text(i.item_name), rules.normalize_text(i.sub_item_name)): {"id": i.id, "mode": i.mode}
+            for i in items}
 
 
-def apply_import(w, department, plan, at: dt.datetime) -> dict:
-    """Writes a checked import plan: new rows are created, matched rows updated (a retired one is
-    restored); items absent from the file are left as they are. Returns the counts."""
-    ids = [row["item_id"] for row in plan.rows if row["item_id"]]
-    items = {i.id: i for i in ServiceItem.select().where(ServiceItem.id.in_(ids))} if ids else {}
-    last = ServiceItem.select(fn.MAX(ServiceItem.seq)).where(ServiceItem.department == department).scalar() or 0
+def department_items(departments) -> dict[int, list[ServiceItem]]:
+    """Every item (retired ones included) of each of ``departments``, in one query."""
+    ids = [d.id if isinstance(d, Department) else d for d in departments]
+    out: dict[int, list[ServiceItem]] = {i: [] for i in ids}
+    if ids:
+        for item in ServiceItem.select().where(ServiceItem.department.in_(ids)):
+            out[item.department_id].append(item)
+    return out
+
+
+def import_changes(plan, items: list[ServiceItem]) -> dict:
+    """What a checked import plan would write into a department whose items (retired ones included)
+    are ``items``, and its counts; nothing is written. New rows are created, matched rows updated (a
+    retired one is restored); items absent from the file are left as they are.
+
+    序号 is an item's place in the list, so the file's 序号 only orders (imports.arrange): a file in the
+    list's order, however numbered, moves nothing, and the 序号 stored (the sort key, with gaps where
+    items were retired) is written only where the order really changes or a row joins in between.
+
+    Returns {"new_rows", "changes" ((item, fields) pairs), "created", "updated", "unchanged",
+    "reordered" (whether the file changed the order of the list's items)}."""
+    by_id = {i.id: i for i in items}
+    current = [i.id for i in sorted((i for i in items if not i.retired), key=lambda i: (i.seq, i.id))]
+    active = set(current)
+    rows = sorted(plan.rows, key=lambda row: row["order"])
+    tokens = [row["item_id"] if row["item_id"] in active else ("row", n) for n, row in enumerate(rows)]
+    order, kept = imports.arrange(current, tokens)
+    if kept:  # the list's items keep their 序号; rows joining it go after the last one
+        last = max((i.seq for i in items), default=0)
+        seqs = {token: last + n for n, token in enumerate(order[len(current):], start=1)}
+    else:
+        seqs = {token: n for n, token in enumerate(order, start=1)}
     new_rows, changes = [], []
-    for position, row in enumerate(plan.rows, start=1):
+    updated = 0
+    for token, row in zip(tokens, rows):
         fields = dict(row["fields"])
-        item = items.get(row["item_id"])
+        item = by_id.get(row["item_id"])
         if item is None:
-            if fields["seq"] is None:  # a row without its own 序号 goes where it stands in the file
-                fields["seq"] = last + position
-            new_rows.append(fields)
+            new_rows.append({**fields, "seq": seqs[token]})
             continue
-        if fields["seq"] is None:
-            fields.pop("seq")
         if item.retired:
             fields["retired"] = False
         changed = changed_fields(item, fields)
-        if changed:  # as update_item: the time of change moves only with a change
-            changes.append((item, {"updated_at": at, **changed}))
-    # Thousands of rows at a time: each written and logged as update_item and create_item would,
-    # without peewee building the statements record by record (see Writer.update_many, create_rows).
-    updated = w.update_many(changes)
-    w.create_rows(ServiceItem, new_rows, common={"department": department, "created_at": at, "updated_at": at})
-    return {"created": len(new_rows), "updated": updated, "unchanged": len(plan.rows) - len(new_rows) - updated}
+        updated += bool(changed)
+        if token in seqs and seqs[token] != item.seq:
+            changed["seq"] = seqs[token]
+        if changed:
+            changes.append((item, changed))
+    # Items the file does not name move only to make room (a row that joins in between).
+    named = {row["item_id"] for row in rows}
+    for item_id in current:
+        if item_id not in named and seqs.get(item_id, by_id[item_id].seq) != by_id[item_id].seq:
+            changes.append((by_id[item_id], {"seq": seqs[item_id]}))
+    moved = [token for token in order if token in active]
+    return {"new_rows": new_rows, "changes": changes, "created": len(new_rows), "updated": updated,
+            "unchanged": len(rows) - len(new_rows) - updated, "reordered": moved != current}
+
+
+def apply_import(w, department, plan, at: dt.datetime, items: list[ServiceItem] | None = None) -> dict:
+    """Writes a checked import plan (see import_changes) into the department, each item written and
+    logged as update_item and create_item would. Returns the counts."""
+    if items is None:
+        items = department_items([department])[department.id]
+    result = import_changes(plan, items)
+    # Thousands of rows at a time, without peewee building the statements record by record (see
+    # Writer.update_many, create_rows); as update_item, the time of change moves only with a change.
+    w.update_many([(item, {"updated_at": at, **changed}) for item, changed in result["changes"]])
+    w.create_rows(ServiceItem, result["new_rows"], common={"department": department, "created_at": at, "updated_at": at})
+    return {name: result[name] for name in ("created", "updated", "unchanged", "reordered")}
+
+
+def untouched_count(department, plan) -> int:
+    """After an import: how many of the department's current items the file did not name (each row of
+    the plan is one current item now, new or restored)."""
+    active = ServiceItem.select().where((ServiceItem.department == department) & (ServiceItem.retired == False))  # noqa: E712
+    return active.count() - len(plan.rows)
+
+
+def _lines(lines: list[int], limit: int = 20) -> str:
+    return "、".join(str(n) for n in lines[:limit]) + ("等" if len(lines) > limit else "")
+
+
+def import_messages(summary: dict, plan, untouched: int | None = None) -> list[tuple[str, str]]:
+    """What an import tells the user, as (category, message in Chinese): the counts ("0项变化" for a
+    file that matches the list), then what it assumed (the mode, the department's only officer) and the
+    names with a space inside that it kept as typed."""
+    changed = summary["created"] + summary["updated"]
+    text = (f"导入完成：{changed}项变化（新增{summary['created']}项，更新{summary['updated']}项，"
+            f"{summary['unchanged']}项无变化）。")
+    if summary.get("reordered"):
+        text += "已按文件中的顺序调整了事项的排列（序号）。"
+    if untouched is not None:
+        text += f"文件中没有的{untouched}项事项保持原样（未删除）。"
+    messages = [("success", text)]
+    if plan.defaulted_officers:
+        messages.append(("warning", f"第{_lines(plan.defaulted_officers)}行的纳入事项未填写首席服务员，"
+                                    f"已指定为本部门唯一在任的首席服务员{plan.officer_default}。"))
+    if plan.defaulted_modes:
+        messages.append(("warning", f"第{_lines(plan.defaulted_modes)}行的纳入事项未注明审批方式，已按“终审”导入，请核对。"))
+    if plan.spaced_names:
+        shown = "；".join(f"第{line}行{column}“{name}”" for line, column, name in plan.spaced_names[:20])
+        more = f"等{len(plan.spaced_names)}处" if len(plan.spaced_names) > 20 else ""
+        messages.append(("warning", f"以下名称中间有空格，已按文件原样保存（与已有事项比对时不计空格）：{shown}{more}。"
+                                    "如是从 PDF 或 Word 复制时带入的，请在清单中修改名称。"))
+    return messages

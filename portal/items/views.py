@@ -12,9 +12,9 @@ from ..audit import write
 from ..exports import attachment1, download_name, send_xlsx
 from ..models import Department, ItemList, Officer, ServiceItem, Setting, User
 from ..uploads import UploadError, check_upload
-from . import bp, service
+from . import bp, city_import, service
 from . import reminders  # noqa: F401  (registers the list's to-dos)
-from .forms import AssignForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
+from .forms import AssignForm, CityImportForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
 
 SORT_COLUMNS = {
     "seq": ServiceItem.seq, "item_name": ServiceItem.item_name, "sub_item_name": ServiceItem.sub_item_name,
@@ -74,6 +74,8 @@ def _row_urls() -> dict:
 
 def _row_context(item) -> dict:
     dept = item.department
+    if not hasattr(item, "position"):
+        item.position = ServiceItem.position_of(item)
     return {"item": item, "dept": dept, "editable": can_write_department(dept.id),
             "unauthorised": service.unauthorised_ids(dept, clock.today()), "urls": _row_urls()}
 
@@ -85,6 +87,8 @@ def _row(item, status: int = 200, changed: bool = False):
 
 def _row_form(form, item=None, status: int = 200):
     dept = item.department if item is not None else current_user.department
+    if item is not None and not hasattr(item, "position"):
+        item.position = ServiceItem.position_of(item)
     return make_response(render_template("items/_row_form.html", form=form, item=item, dept=dept), status)
 
 
@@ -113,8 +117,10 @@ def index():
     f = _filters()
     unauthorised, figures = service.department_figures(dept, today)
     # The columns a row shows, and of its officer only the name: less to sort and to turn into objects.
-    q = (ServiceItem.select(*ROW_COLUMNS, Officer.id, Officer.name)
+    positions = ServiceItem.positions(dept)
+    q = (ServiceItem.select(*ROW_COLUMNS, positions.c.position.bind_to(ServiceItem), Officer.id, Officer.name)
          .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id)).switch(ServiceItem)
+         .join(positions, JOIN.LEFT_OUTER, on=(ServiceItem.id == positions.c.id)).switch(ServiceItem)
          .where((ServiceItem.department == dept) & (ServiceItem.retired == f["retired"])))
     if f["type"]:
         q = q.where(ServiceItem.item_type == f["type"])
@@ -298,7 +304,8 @@ def detail(item_id):
             flash("已保存。", "success")
             return redirect(url_for("items.detail", item_id=item.id))
     return render_template("items/detail.html", form=form, item=item, dept=dept, history=history,
-                           unauthorised=service.unauthorised_ids(dept, clock.today()), dept_args=_dept_args(dept))
+                           unauthorised=service.unauthorised_ids(dept, clock.today()), dept_args=_dept_args(dept),
+                           position=None if editable else ServiceItem.position_of(item))
 
 
 @bp.route("/assign", methods=["POST"])
@@ -329,6 +336,19 @@ def assign():
 # --- import and export ---------------------------------------------------------------------------
 
 
+def _uploaded(form, read, max_rows: int):
+    """(the upload, what ``read`` makes of its workbook), or (None, None) with the reason on the form's
+    file field: no file, not an .xlsx, too big, unreadable, not attachment 1, too many rows."""
+    form.validate()
+    try:
+        checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
+                               max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+        return checked, read(checked.data, max_rows)
+    except UploadError as exc:
+        form.file.errors = [str(exc)]
+        return None, None
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @department_required
 def import_():
@@ -338,13 +358,8 @@ def import_():
     max_rows = current_app.config["IMPORT_MAX_ROWS"]
     context = {"form": form, "dept": dept, "max_rows": max_rows, "plan": None}
     if request.method == "POST":
-        form.validate()
-        try:
-            checked = check_upload(request.files.get(form.file.name), allowed=("xlsx",),
-                                   max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
-            rows = imports.read_workbook(checked.data, max_rows)
-        except UploadError as exc:
-            form.file.errors = [str(exc)]
+        checked, rows = _uploaded(form, imports.read_workbook, max_rows)
+        if checked is None:
             return render_template("items/import.html", **context), 422
         officers = service.serving_officers(dept)
         existing = service.existing_for_import(dept)
@@ -355,14 +370,9 @@ def import_():
             return render_template("items/import.html", **context), 422
         with write() as w:
             summary = service.apply_import(w, dept, plan, _moment())
-        in_file = {(r["fields"]["item_name"], r["fields"]["sub_item_name"]) for r in plan.rows}
-        untouched = (ServiceItem.select().where((ServiceItem.department == dept) & (ServiceItem.retired == False))  # noqa: E712
-                     .count()) - len(in_file)
-        flash(f"导入完成：新增{summary['created']}项，更新{summary['updated']}项，{summary['unchanged']}项无变化。"
-              f"文件中没有的{untouched}项事项保持原样（未删除）。", "success")
-        if plan.defaulted_modes:
-            lines = "、".join(str(n) for n in plan.defaulted_modes[:20]) + ("等" if len(plan.defaulted_modes) > 20 else "")
-            flash(f"第{lines}行的纳入事项未注明审批方式，已按“终审”导入，请核对。", "warning")
+        untouched = service.untouched_count(dept, plan)
+        for category, message in service.import_messages(summary, plan, untouched):
+            flash(message, category)
         return redirect(url_for("items.index"))
     return render_template("items/import.html", **context)
 
@@ -500,6 +510,33 @@ def _review_page(item_list, form, status=200):
     return render_template("items/review.html", item_list=item_list, dept=dept, rows=rows,
                            figures=service.row_counts(rows), current=service.counts(dept, clock.today()), previous=previous,
                            changes=changes, form=form, dept_args={"dept": dept.code}), status
+
+
+@bp.route("/review/import", methods=["GET", "POST"])
+@office_required
+def import_city():
+    """导入全市清单: a city-wide workbook (one sheet with 实施部门, or a sheet per department) checked
+    whole, then written for every department at once or not at all; the result per department."""
+    form = CityImportForm()
+    max_rows = current_app.config["CITY_IMPORT_MAX_ROWS"]
+    context = {"form": form, "max_rows": max_rows, "result": None, "refused": ""}
+    if request.method == "GET":
+        return render_template("items/city_import.html", **context)
+    checked, sheets = _uploaded(form, imports.read_sheets, max_rows)
+    if checked is None:
+        return render_template("items/city_import.html", **context), 422
+    result = city_import.check(sheets)
+    context.update(result=result, filename=checked.filename, check_only=bool(form.check_only.data))
+    if not result.ok:
+        return render_template("items/city_import.html", **context), 422
+    if not form.check_only.data:
+        try:
+            with write() as w:
+                city_import.apply(w, result, _moment())
+        except service.ServiceError as exc:
+            context["refused"] = str(exc)
+            return render_template("items/city_import.html", **context), 409
+    return render_template("items/city_import.html", **context)
 
 
 @bp.route("/review/<int:list_id>")
