@@ -39,7 +39,7 @@ from xml.etree.ElementTree import iterparse
 # import after a worker starts would otherwise pay.
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, range_boundaries
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
@@ -314,7 +314,9 @@ def _read_sheets(data: bytes, max_rows: int, first_only: bool) -> list[Sheet]:
     try:
         read = 0
         for worksheet in wb.worksheets:
-            sheet = _read_sheet(sheet_values(wb, worksheet), max_rows - read, worksheet.title, max_rows)
+            merges: list[str] = []
+            sheet = _read_sheet(sheet_values(wb, worksheet, merges), max_rows - read, worksheet.title, max_rows,
+                                merges)
             if sheet is not None:
                 sheets.append(sheet)
                 read += len(sheet.rows)
@@ -332,9 +334,12 @@ def _read_sheets(data: bytes, max_rows: int, first_only: bool) -> list[Sheet]:
     return sheets
 
 
-def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) -> Sheet | None:
+def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None,
+                merges: list[str] | None = None) -> Sheet | None:
     """The table of one sheet, or None when it has no attachment-1 header. ``max_rows``: how many data
-    rows it may still hold; ``limit``: the file's limit, named when it is passed."""
+    rows it may still hold; ``limit``: the file's limit, named when it is passed; ``merges``: the sheet's
+    merged ranges ("C5:C7"), filled in by ``rows`` once it is read to the end (they follow the rows in
+    the file), which are filled down over the table (``_fill_merged``)."""
     limit = max_rows if limit is None else limit
     columns = None
     unit = ""
@@ -342,6 +347,8 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) 
     # A sheet of formatted but empty rows can be huge; stop well before it costs the server.
     scan_limit = max(limit * 2, limit + 1000)
     header_line = 0
+    # The rows under the header, kept until the sheet's merged ranges are known (at its end).
+    body: list[tuple[int, tuple]] = []
     for line, values in enumerate(rows, start=1):
         if columns is None:
             if line > HEADER_SCAN_ROWS:
@@ -361,6 +368,12 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) 
             continue
         if line > scan_limit:
             raise _too_many(limit)
+        body.append((line, values))
+    if columns is None:
+        return None
+    if merges:
+        body = _fill_merged(body, merges, header_line, skip=[i for i, key in places if key == "seq"])
+    for line, values in body:
         width = len(values)
         cells = {key: cell_text(values[i]) if i < width else "" for i, key in places}
         if not any(cells.values()):
@@ -378,7 +391,35 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) 
         out.append(SheetRow(line, cells, title))
         if len(out) > max_rows:
             raise _too_many(limit)
-    return Sheet(title, unit, out) if columns is not None else None
+    return Sheet(title, unit, out)
+
+
+def _fill_merged(body: list[tuple[int, tuple]], merges: list[str], header_line: int,
+                 skip: list[int]) -> list[tuple[int, tuple]]:
+    """The table's rows with each vertically merged cell's value in every row it spans.
+
+    Clerks merge 事项名称 (and often 实施部门, 事项类型, 是否纳入, 首席服务员) down over the 办理项 of one
+    item; the file holds the value in the range's top cell only, and the rows below would read as items
+    without a name. Only ranges that start below the header are filled, down their first column, and
+    never into 序号 (``skip``): a 办理项 without a 序号 keeps its place under the row above. A range merged
+    across columns only (a note line over the whole width) stays in its first cell."""
+    rows = {line: list(values) for line, values in body}
+    for ref in merges:
+        try:
+            first_column, first_row, _, last_row = range_boundaries(ref)
+        except (TypeError, ValueError):
+            continue  # a range the file states wrongly: read as if it were not merged
+        if first_row <= header_line or last_row <= first_row or first_column - 1 in skip:
+            continue
+        top = rows.get(first_row)
+        index = first_column - 1
+        if top is None or index >= len(top) or top[index] is None:
+            continue
+        for line in range(first_row + 1, last_row + 1):
+            row = rows.get(line)
+            if row is not None and index < len(row) and row[index] is None:
+                row[index] = top[index]
+    return [(line, tuple(rows[line])) for line, _ in body]
 
 
 # --- reading a workbook faster than openpyxl does ------------------------------------------------
@@ -393,7 +434,7 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None) 
 # parser can expand anything.
 
 _MAIN = "{%s}" % SHEET_MAIN_NS
-_ROW, _VALUE, _INLINE, _STRING, _TEXT = (_MAIN + tag for tag in ("row", "v", "is", "si", "t"))
+_ROW, _VALUE, _INLINE, _STRING, _TEXT, _MERGE = (_MAIN + tag for tag in ("row", "v", "is", "si", "t", "mergeCell"))
 
 
 def load_workbook(data: bytes):
@@ -429,14 +470,15 @@ def _shared_strings(source) -> list[str]:
     return strings
 
 
-def sheet_values(wb, sheet):
+def sheet_values(wb, sheet, merges: list[str] | None = None):
     """The rows of a read-only sheet as tuples of values, exactly as ``sheet.iter_rows(values_only=True)``
     yields them: missing rows and cells as None, cut to the dimension the sheet states (openpyxl's
-    ReadOnlyWorksheet._cells_by_row and _get_row, whose logic this follows line for line)."""
+    ReadOnlyWorksheet._cells_by_row and _get_row, whose logic this follows line for line). The sheet's
+    merged ranges, which openpyxl's read-only mode leaves out, are appended to ``merges`` when given."""
     max_col, max_row = sheet.max_column, sheet.max_row
     empty = (None,) * max_col if max_col is not None else ()
     counter = idx = 1
-    for idx, cells in _parsed_rows(wb, sheet):
+    for idx, cells in _parsed_rows(wb, sheet, merges):
         if max_row is not None and idx > max_row:
             break
         for _ in range(counter, idx):  # rows the file leaves out
@@ -458,7 +500,7 @@ def sheet_values(wb, sheet):
             yield empty
 
 
-def _parsed_rows(wb, sheet):
+def _parsed_rows(wb, sheet, merges: list[str] | None = None):
     """(row number, [(column, value) …]) for each <row> of the sheet's XML, values converted as
     openpyxl's WorkSheetParser.parse_row and parse_cell convert them with data_only=True (a formula's
     cached result, not the formula)."""
@@ -469,6 +511,8 @@ def _parsed_rows(wb, sheet):
     with sheet._get_source() as source:
         for _, element in iterparse(EntityGuard(source)):
             if element.tag != _ROW:
+                if element.tag == _MERGE and merges is not None and element.get("ref"):
+                    merges.append(element.get("ref"))
                 continue
             ref = element.get("r")
             if ref is None:

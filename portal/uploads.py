@@ -129,6 +129,33 @@ class EntityGuard:
         return chunk
 
 
+# Office's older binary formats (.xls, .doc, WPS's .et and .wps) and password-protected .xlsx/.docx all
+# come as an OLE2 compound file: many offices still save in them, and a clerk needs to be told what to do.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _wrong_kind(data: bytes, allowed: tuple[str, ...], wanted: str) -> str:
+    """Why a file of the wrong type is refused, and, for the formats clerks really have, what to do."""
+    if data.startswith(OLE2) and ("xlsx" in allowed or "docx" in allowed):
+        target = "Excel 工作簿（.xlsx）" if "xlsx" in allowed else "Word 文档（.docx）"
+        return (f"这是旧版 Office 格式（.xls/.doc/.et）或设置了打开密码的文件，无法读取。请在 Excel 或 WPS 中"
+                f"打开它，取消密码后“另存为”{target}，再上传。")
+    if "xlsx" in allowed and _looks_like_text_table(data):
+        return "这是 CSV 或文本文件，无法按附件1导入。请在 Excel 或 WPS 中打开它，“另存为”Excel 工作簿（.xlsx）后再上传。"
+    return f"文件类型不符：只接受 {wanted} 文件（按文件内容识别，改扩展名无效）。"
+
+
+def _looks_like_text_table(data: bytes) -> bool:
+    head = data[:4096]
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return ("," in text or "\t" in text) and "\x00" not in text
+    return False
+
+
 def check_upload(storage, allowed: tuple[str, ...], max_bytes: int) -> Checked:
     """Read an uploaded werkzeug FileStorage and check it; raises UploadError with a Chinese reason.
 
@@ -144,7 +171,7 @@ def check_upload(storage, allowed: tuple[str, ...], max_bytes: int) -> Checked:
     wanted = "、".join(LABELS[k] for k in allowed)
     kind = sniff(data)
     if kind not in allowed:
-        raise UploadError(f"文件类型不符：只接受 {wanted} 文件（按文件内容识别，改扩展名无效）。")
+        raise UploadError(_wrong_kind(data, allowed, wanted))
     if not filename.lower().endswith(EXTENSIONS[kind]):
         raise UploadError(f"文件扩展名与内容不符：这是一个 {LABELS[kind]} 文件。")
     if kind in ("xlsx", "docx"):

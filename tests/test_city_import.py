@@ -253,7 +253,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(demo):
     before = city_state(demo)
     office = demo_login(demo, "office")
     response = upload_city(office, "序号,事项名称\n".encode())
-    assert response.status_code == 422 and "文件类型不符" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "这是 CSV 或文本文件" in response.get_data(as_text=True)
     none = office.post(URL, data={}, content_type="multipart/form-data")
     assert none.status_code == 422 and "请选择要上传的文件" in none.get_data(as_text=True)
     assert city_state(demo) == before

@@ -156,7 +156,7 @@ def test_every_bad_row_is_reported_at_once(login, world):
 
 def test_a_file_that_is_not_xlsx_is_refused(login, world):
     response = upload(login("gaj"), "序号,事项名称\n1,禁毒宣传\n".encode(), name="清单.xlsx")
-    assert response.status_code == 422 and "文件类型不符" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "这是 CSV 或文本文件" in response.get_data(as_text=True)
     assert ServiceItem.select().count() == 0
 
 
@@ -427,3 +427,22 @@ def test_the_streamed_city_export_has_the_cells_an_in_memory_one_would_have(app,
     assert streamed == [[c.value for c in row] for row in read_back(in_memory).iter_rows()]
     assert streamed[4][1:] == ["赤壁市公安局", "事项甲", "事项甲", "行政许可", "纳入", "张三（初审）", None]
     assert streamed[5][3] == "'=1+1" and streamed[6][7] == "涉密：涉及国家秘密"  # text, never a formula
+
+
+@pytest.mark.parametrize("data, name", [
+    # The first bytes of every OLE2 compound file: a .xls saved by Excel 2003 or WPS, or an .xlsx with
+    # an opening password (Excel keeps those in the same container).
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "清单.xls"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "清单.xlsx"),
+])
+def test_an_old_excel_or_protected_file_is_refused_with_what_to_do(login, world, data, name):
+    response = upload(login("gaj"), data, name=name)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "旧版 Office 格式" in html and "另存为”Excel 工作簿（.xlsx）" in html
+    assert ServiceItem.select().count() == 0
+
+
+def test_a_csv_saved_in_gbk_is_refused_with_what_to_do(login, world):
+    response = upload(login("gaj"), "序号,事项名称\r\n1,禁毒宣传\r\n".encode("gbk"), name="清单.xlsx")
+    assert response.status_code == 422 and "这是 CSV 或文本文件" in response.get_data(as_text=True)

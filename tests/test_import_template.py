@@ -359,3 +359,43 @@ def test_the_export_is_the_template(login, world):
     city = read_back(client.get("/items/export/city").data)
     assert city["A1"].value == "附件1" and city["A2"].value == TITLE and [c.value for c in city[4]] == list(HEADER)
     assert city["C5"].value == "禁毒宣传" and all(c.value is None for c in city[6]) and city["A7"].value == NOTE
+
+
+def test_cells_merged_down_over_an_items_rows_count_for_every_row(login, world):
+    """Clerks merge 事项名称 (and 实施部门, 事项类型, 是否纳入, 首席服务员, 序号) down over the 办理项 of one
+    item; the file holds the value in the top cell only. Every row takes it, but 序号, which only orders."""
+    officer = make_officer(world.gaj, "李四")
+    rows = [
+        [1, "赤壁市公安局", "户口迁移", "户口迁入（投靠）", "行政确认", "是", "李四（初审）", ""],
+        [None, None, None, "户口迁入（入学）", None, None, None, ""],
+        [None, None, None, "户口迁出", None, None, None, ""],
+        [2, None, "犬类准养证核发", "犬类准养证核发", "行政许可", "否", "", "涉密：涉及举报人信息"],
+    ]
+    wb = openpyxl.Workbook()
+    ws = clerk_sheet(wb.active, rows)
+    first = FIRST_DATA_LINE
+    for column in "ACEFG":
+        ws.merge_cells(f"{column}{first}:{column}{first + 2}")
+    ws.merge_cells(f"B{first}:B{first + 3}")  # 实施部门 over the whole table
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = upload(login("gaj"), buffer.getvalue())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    got = [(i.item_name, i.sub_item_name, i.item_type, i.inclusion, i.officer_id, i.mode)
+           for i in ServiceItem.for_department(world.gaj)]
+    assert got == [
+        ("户口迁移", "户口迁入（投靠）", "行政确认", "纳入", officer.id, "初审"),
+        ("户口迁移", "户口迁入（入学）", "行政确认", "纳入", officer.id, "初审"),
+        ("户口迁移", "户口迁出", "行政确认", "纳入", officer.id, "初审"),
+        ("犬类准养证核发", "犬类准养证核发", "行政许可", "未纳入", None, None),
+    ]
+
+
+def test_a_merged_range_the_file_states_wrongly_is_read_as_not_merged():
+    rows = [(5, ("x", None)), (6, (None, None))]
+    assert imports._fill_merged(rows, ["A5:A6", "nonsense", "Q1:Q"], header_line=4, skip=[]) == [
+        (5, ("x", None)), (6, ("x", None))]
+    # Not into 序号, not from the header down, not across a row.
+    assert imports._fill_merged(rows, ["A5:A6"], header_line=4, skip=[0]) == rows
+    assert imports._fill_merged(rows, ["A4:A6"], header_line=4, skip=[]) == rows
+    assert imports._fill_merged(rows, ["A5:B5"], header_line=4, skip=[]) == rows
