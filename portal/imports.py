@@ -54,6 +54,10 @@ LABELS = dict(zip(COLUMNS, HEADER))
 LABELS["inclusion"] = "是否纳入"  # the full header is too long for an error list
 REQUIRED = ("item_name", "sub_item_name", "item_type", "inclusion", "officer", "reason")
 HEADER_SCAN_ROWS = 30
+# How many columns of a sheet are read. The table has eight and a clerk's sheet a few more (备注, 联系电话 …);
+# one formatted cell far to the right (a border drawn on a whole row) makes the sheet as wide as Excel
+# allows, 16,384 columns, which read in full would cost gigabytes for a long list.
+MAX_COLUMNS = 64
 _SPACES = re.compile(r"\s+")
 # What clerks type in 是否纳入, once full-width forms are folded (NFKC), spaces removed and letters
 # lower-cased. A blank cell is 待定.
@@ -315,7 +319,8 @@ def _read_sheets(data: bytes, max_rows: int, first_only: bool) -> list[Sheet]:
         read = 0
         for worksheet in wb.worksheets:
             merges: list[str] = []
-            sheet = _read_sheet(sheet_values(wb, worksheet, merges), max_rows - read, worksheet.title, max_rows,
+            values = sheet_values(wb, worksheet, merges, max_width=MAX_COLUMNS)
+            sheet = _read_sheet(values, max_rows - read, worksheet.title, max_rows,
                                 merges)
             if sheet is not None:
                 sheets.append(sheet)
@@ -470,12 +475,15 @@ def _shared_strings(source) -> list[str]:
     return strings
 
 
-def sheet_values(wb, sheet, merges: list[str] | None = None):
+def sheet_values(wb, sheet, merges: list[str] | None = None, max_width: int | None = None):
     """The rows of a read-only sheet as tuples of values, exactly as ``sheet.iter_rows(values_only=True)``
     yields them: missing rows and cells as None, cut to the dimension the sheet states (openpyxl's
     ReadOnlyWorksheet._cells_by_row and _get_row, whose logic this follows line for line). The sheet's
-    merged ranges, which openpyxl's read-only mode leaves out, are appended to ``merges`` when given."""
+    merged ranges, which openpyxl's read-only mode leaves out, are appended to ``merges`` when given.
+    ``max_width`` cuts every row to that many columns (openpyxl has no such option)."""
     max_col, max_row = sheet.max_column, sheet.max_row
+    if max_width is not None and max_col is not None:
+        max_col = min(max_col, max_width)
     empty = (None,) * max_col if max_col is not None else ()
     counter = idx = 1
     for idx, cells in _parsed_rows(wb, sheet, merges):
@@ -490,6 +498,8 @@ def sheet_values(wb, sheet, merges: list[str] | None = None):
                 yield ()
                 continue
             width = max_col or cells[-1][0]
+            if max_width is not None:
+                width = min(width, max_width)
             row = [None] * width
             for column, value in cells:
                 if 1 <= column <= width:

@@ -399,3 +399,23 @@ def test_a_merged_range_the_file_states_wrongly_is_read_as_not_merged():
     assert imports._fill_merged(rows, ["A5:A6"], header_line=4, skip=[0]) == rows
     assert imports._fill_merged(rows, ["A4:A6"], header_line=4, skip=[]) == rows
     assert imports._fill_merged(rows, ["A5:B5"], header_line=4, skip=[]) == rows
+
+
+def test_a_sheet_as_wide_as_excel_allows_is_read_to_the_tables_width(login, world):
+    """One formatted cell in the last column (XFD) states the sheet 16,384 columns wide: read in full,
+    a long list would take gigabytes. Only the first imports.MAX_COLUMNS columns are read."""
+    from openpyxl.styles import Border, Side
+
+    wb = openpyxl.Workbook()
+    ws = clerk_sheet(wb.active, FILLED[:1])
+    ws.cell(row=FIRST_DATA_LINE, column=16384).border = Border(left=Side(style="thin"))
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    loaded = imports.load_workbook(buffer.getvalue())
+    sheet = loaded.worksheets[0]
+    assert sheet.max_column == 16384
+    assert {len(row) for row in imports.sheet_values(loaded, sheet, max_width=imports.MAX_COLUMNS)} == {64}
+    loaded.close()
+    response = upload(login("gaj"), buffer.getvalue())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert [i.item_name for i in ServiceItem.for_department(world.gaj)] == ["保安服务公司设立许可"]
