@@ -349,7 +349,7 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None,
     columns = None
     unit = ""
     out: list[SheetRow] = []
-    # A sheet of formatted but empty rows can be huge; stop well before it costs the server.
+    # Rows kept to be looked at: items, and the rows that are not (notes, section rows, the header again).
     scan_limit = max(limit * 2, limit + 1000)
     header_line = 0
     # The rows under the header, kept until the sheet's merged ranges are known (at its end).
@@ -371,7 +371,12 @@ def _read_sheet(rows, max_rows: int, title: str = "", limit: int | None = None,
             elif not unit:
                 unit = _unit_of(values)
             continue
-        if line > scan_limit:
+        # Rows with nothing in the table's columns are left out here: a template with borders drawn
+        # down to row 65,536 (as old .xls templates were) holds a few dozen items, not 65,000 rows.
+        width = len(values)
+        if not any(values[i] is not None and values[i] != "" for i, _ in places if i < width):
+            continue
+        if len(body) >= scan_limit:
             raise _too_many(limit)
         body.append((line, values))
     if columns is None:

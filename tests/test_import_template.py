@@ -419,3 +419,31 @@ def test_a_sheet_as_wide_as_excel_allows_is_read_to_the_tables_width(login, worl
     response = upload(login("gaj"), buffer.getvalue())
     assert response.status_code == 302, response.get_data(as_text=True)
     assert [i.item_name for i in ServiceItem.for_department(world.gaj)] == ["保安服务公司设立许可"]
+
+
+def test_borders_drawn_down_to_row_65536_are_not_rows(login, world):
+    """Old .xls templates carry their borders down to the last row an .xls had; saved as .xlsx, every one
+    of those rows is in the file. A list of a few items is not refused as 65,000 rows."""
+    from openpyxl.styles import Border, Side
+
+    make_officer(world.gaj, "李四")
+    wb = openpyxl.Workbook()
+    ws = clerk_sheet(wb.active, FILLED[:2])
+    thin = Border(left=Side(style="thin"), right=Side(style="thin"))
+    for row in range(ws.max_row + 1, 65537):
+        for column in range(1, 9):
+            ws.cell(row=row, column=column).border = thin
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = upload(login("gaj"), buffer.getvalue())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert ServiceItem.select().count() == 2
+
+
+def test_more_rows_than_the_limit_are_still_refused(app, world, login):
+    app.config["IMPORT_MAX_ROWS"] = 3
+    rows = [[n, "赤壁市公安局", f"事项{n}", f"事项{n}", "行政许可", "否", "", "涉密：说明"] for n in range(1, 3006)]
+    before = state()
+    response = upload(login("gaj"), clerk_xlsx(rows))
+    assert response.status_code == 422 and "超过 3 行" in response.get_data(as_text=True)
+    assert state() == before
