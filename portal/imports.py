@@ -168,6 +168,20 @@ def cell_text(value) -> str:
     return text.strip()
 
 
+def item_type_value(text: str) -> str:
+    """事项类型 as clerks type it: the label itself, with 类/事项 after it (行政许可类), or without 行政
+    (许可), or 其他权力 for 其他行政权力; anything else is returned as typed (without spaces), and refused
+    by rules.check_item with the list of the seven labels."""
+    key = _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
+    if key in rules.ITEM_TYPES:
+        return key
+    bare = key.removesuffix("事项").removesuffix("类")
+    for label in rules.ITEM_TYPES:
+        if bare in (label, label.removeprefix("行政")) or (label == "其他行政权力" and bare in ("其他权力", "其他行政权力类")):
+            return label
+    return key
+
+
 def inclusion_value(text: str) -> str:
     """是否纳入 as the portal stores it (纳入 / 未纳入 / 待定) from what a clerk typed: 是/否, 纳入/未纳入,
     √/×, Y/N, with spaces and full-width forms; a blank cell is 待定. Anything else is returned as typed
@@ -670,6 +684,7 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
     officer_cell = _per_value(parse_officer_cell)
     reason_cell = _per_value(parse_reason_cell)
     no_spaces = _per_value(lambda cell: _SPACES.sub("", cell))
+    type_of = _per_value(item_type_value)
     inclusion_of = _per_value(inclusion_value)
     sheet_place: dict[str, int] = {}
     numbers: dict[str, int] = {}  # each sheet's last 序号, which a row without one shares
@@ -679,7 +694,7 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
         errors: dict[str, str] = {}
         item_name = rules.normalize_text(c.get("item_name"))
         sub_item_name = rules.normalize_text(c.get("sub_item_name"))
-        item_type = no_spaces(c.get("item_type", ""))
+        item_type = type_of(c.get("item_type", ""))
         inclusion = inclusion_of(c.get("inclusion", ""))
         key = (item_name, sub_item_name)
         loose = match_key(item_name, sub_item_name)

@@ -447,3 +447,12 @@ def test_more_rows_than_the_limit_are_still_refused(app, world, login):
     response = upload(login("gaj"), clerk_xlsx(rows))
     assert response.status_code == 422 and "超过 3 行" in response.get_data(as_text=True)
     assert state() == before
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("行政许可", "行政许可"), ("行政许可类", "行政许可"), ("许可", "行政许可"), ("许可类", "行政许可"),
+    (" 行政 确认 ", "行政确认"), ("公共服务事项", "公共服务"), ("公共服务类", "公共服务"), ("其他权力", "其他行政权力"),
+    ("其他行政权力", "其他行政权力"), ("行政处罚", "行政处罚"), ("", ""),
+])
+def test_the_item_type_accepts_what_clerks_type(typed, stored):
+    assert imports.item_type_value(typed) == stored
