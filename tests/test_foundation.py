@@ -89,7 +89,7 @@ def test_password_change_needs_the_current_one_and_revokes_other_sessions(app, l
     bad = client.post("/account/password", data={"current": "nope-nope", "new": "new-password-9", "confirm": "new-password-9"})
     assert "当前密码不正确" in bad.get_data(as_text=True)
     short = client.post("/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
-    assert "至少8个字符" in short.get_data(as_text=True)
+    assert "至少需要10个字符" in short.get_data(as_text=True)
     ok = client.post("/account/password", data={"current": PASSWORD, "new": "new-password-9", "confirm": "new-password-9"})
     assert ok.status_code == 302
     assert client.get("/").status_code == 200  # this session stays
