@@ -6,9 +6,11 @@ import logging
 import math
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import current_app, request, url_for
 from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import fn
 from werkzeug.security import generate_password_hash
@@ -16,7 +18,7 @@ from werkzeug.security import generate_password_hash
 from . import clock
 from .audit import write
 from .db import db
-from .models import LoginAttempt, LoginSession, User
+from .models import LoginAttempt, LoginSession, Setting, User
 
 
 def _datetime(value) -> dt.datetime:
@@ -300,6 +302,74 @@ def record_failure(check: LoginCheck) -> None:
                 "failures": failures, "wait_seconds": wait})
 
 
+# --- the origin of every write (来源核对) -----------------------------------------------------------
+#
+# flask-wtf checks the Referer only under https; over plain http, which an intranet often runs, a write
+# with a valid token from another site's page would be accepted. So every unsafe request is checked here
+# too: its Origin, or its Referer when the browser sent no Origin, must be the portal's own origin — the
+# scheme, host and port the request reached (behind TRUSTED_PROXIES, from X-Forwarded-Proto/-Host), its
+# https form when the portal is served over https (PORTAL_HTTPS), PUBLIC_BASE_URL, or the office's
+# 对外公开地址. "Origin: null" (a sandboxed frame, a data: page) is never ours.
+#
+# A request with neither header is let through, to the CSRF token check: every browser in use sends
+# Origin on every POST (and on fetches other than GET/HEAD), so a forgery from a browser always carries
+# its foreign origin; a request with neither comes from a program (curl, a script, the test client),
+# which sends only cookies it holds itself: no forgery. Requiring one would refuse such clients without
+# stopping any forgery.
+
+UNSAFE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a URL, the port filled in; None when it is no http(s) URL."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower().rstrip("."), port or _DEFAULT_PORTS[scheme]
+
+
+def own_origins() -> set:
+    """The origins this request may come from: the portal as the request reached it, and its public
+    base URLs (the deployment's and the office's setting)."""
+    here = _origin(request.host_url)
+    origins = {here} if here else set()
+    if here and current_app.config.get("SESSION_COOKIE_SECURE"):
+        origins.add(("https", here[1], 443 if here[2] == 80 else here[2]))  # https ended at a proxy
+    for base in (current_app.config.get("PUBLIC_BASE_URL"), _setting_base_url()):
+        if base and _origin(base):
+            origins.add(_origin(base))
+    return origins
+
+
+def _setting_base_url() -> str:
+    return (Setting.get_value("public_base_url") or "").strip()
+
+
+def check_origin() -> None:
+    """Refuse an unsafe request whose Origin (or Referer, without Origin) is not the portal's own, with
+    the friendly 页面已过期 page (CSRFError). Runs before every request."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    claimed = request.headers.get("Origin")
+    if claimed is None:
+        claimed = request.headers.get("Referer")
+        if claimed is None:
+            return  # neither: not a browser (see above); the CSRF token still has to be right
+    origin = _origin(claimed) if claimed != "null" else None
+    # The request's own origin first: the settings are read only when it does not match.
+    if origin is not None and (origin == _origin(request.host_url) or origin in own_origins()):
+        return
+    log.warning("write refused: foreign origin %r for %s %s (host %s)", claimed[:200], request.method,
+                request.path, request.host)
+    raise CSRFError("来源地址不是本门户。")
+
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
@@ -336,6 +406,7 @@ def unauthorized():
 
 def init_app(app) -> None:
     login_manager.init_app(app)
+    app.before_request(check_origin)
 
     @app.after_request
     def _headers(response):
