@@ -6,6 +6,7 @@ from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, Sel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, URL
 
 from .. import rules
+from ..listing import record_id
 from ..models import Department
 
 
@@ -19,15 +20,9 @@ class DepartmentForm(PortalForm):
     active = BooleanField("启用", default=True)
 
 
-def chosen_id(text) -> int | None:
-    """The id of a chosen option, or None when the text is none (an id has at most 18 digits)."""
-    text = str(text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
-
-
 def _new_account(form):
     """The account being created: its user name, display name and chosen department (no password yet)."""
-    dept_id = chosen_id(form.department.data)
+    dept_id = record_id(form.department.data)
     dept = Department.get_or_none(Department.id == dept_id) if dept_id is not None else None
     return account_names((form.username.data or "").strip(), form.display_name.data, dept), None
 
