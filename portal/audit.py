@@ -63,16 +63,16 @@ class Writer:
         self.username = username or (actor.username if actor is not None else "系统")
         self.count = 0
 
-    def log(self, action: str, record, before: dict | None = None, after: dict | None = None) -> None:
-        """Record one change of `record` (a model instance)."""
+    def log(self, action: str, record, before: dict | None = None, after: dict | None = None, at=None) -> None:
+        """Record one change of `record` (a model instance); `at` for an event the demo city replays."""
         department_id = getattr(record, "department_id", None)
         if department_id is None and self.actor is not None:
             department_id = getattr(self.actor, "department_id", None)
-        record_id = record.get_id()
+        record_id = record._pk  # not get_id(): User overrides it for flask-login (the session token)
         if not isinstance(record_id, int):  # text keys (settings) are named in before/after instead
             record_id = None
         AuditLog.create(
-            at=clock.now(), user=self.actor, username=self.username, department=department_id,
+            at=at or clock.now(), user=self.actor, username=self.username, department=department_id,
             action=action, table=record._meta.table_name, record_id=record_id,
             before=_dump(before), after=_dump(after), address=_address(),
         )
@@ -118,7 +118,7 @@ class Writer:
         log_sql = _compiled(AuditLog, _LOG_FIELDS)
         for obj in objs:
             values = [at, actor, self.username, getattr(obj, "department_id", None) or fallback, "create",
-                      model._meta.table_name, obj.get_id() if isinstance(obj.get_id(), int) else None,
+                      model._meta.table_name, obj._pk if isinstance(obj._pk, int) else None,
                       None, _dump(obj.snapshot()), address]
             cursor.execute(log_sql, [f.db_value(v) for f, v in zip(_LOG_FIELDS, values)])
             if returning:

@@ -6,11 +6,13 @@ import secrets
 
 import click
 from peewee import IntegrityError
+from werkzeug.security import check_password_hash
 
 from . import db as dbmod
 from . import rules, security
 from .audit import write
 from .db import db
+from .forms import account_names
 from .models import Department, User
 
 
@@ -18,13 +20,16 @@ def _fail(message: str):
     raise click.ClickException(message)
 
 
-def _password(value: str | None, generate: bool) -> tuple[str, bool]:
-    """The password given, asked twice, or generated (then printed once)."""
+def _password(value: str | None, generate: bool, names=(), current_hash: str | None = None) -> tuple[str, bool]:
+    """The password given, asked twice, or generated (then printed once). A given one must pass the
+    portal's password rules (rules.password_problem): not the account's names (`names`), nor its
+    current password (`current_hash`)."""
     if generate:
         return secrets.token_urlsafe(12), True
     if value is None:
         value = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
-    problem = rules.password_problem(value)
+    same = bool(current_hash) and check_password_hash(current_hash, value)
+    problem = rules.password_problem(value, names, current_hash_matches=same)
     if problem:
         _fail(problem)
     return value, False
@@ -142,7 +147,7 @@ def init_app(app) -> None:
                 _fail("只有部门经办人账号属于某个部门。")
             if User.select().where(User.username == username).exists():
                 _fail(f"用户名已存在：{username}")
-            pw, generated = _password(password, generate)
+            pw, generated = _password(password, generate, account_names(username, display_name, dept))
             try:
                 with write(username="cli") as w:
                     w.create(User, username=username, role=role, department=dept,
@@ -163,7 +168,9 @@ def init_app(app) -> None:
             user = User.get_or_none(User.username == username)
             if user is None:
                 _fail(f"用户名不存在：{username}")
-            pw, generated = _password(password, generate)
+            pw, generated = _password(password, generate,
+                                      account_names(user.username, user.display_name, user.department),
+                                      user.password_hash)
             with write(username="cli") as w:
                 w.update(user, action="password", password_hash=security.hash_password(pw))
                 security.revoke_all(user)

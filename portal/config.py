@@ -21,9 +21,18 @@ class Default:
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     IMPORT_MAX_ROWS = 5000
     CITY_IMPORT_MAX_ROWS = 20000  # a city-wide workbook (全市清单导入), all departments together
+    # Login throttling (security.py): after this many failures a run waits 1 s, 2 s, 4 s … at most
+    # LOGIN_MAX_DELAY_SECONDS. Per browser for a browser the account has logged in from (device cookie),
+    # else per account and per address. A run is the failures since its key's last success, forgotten
+    # after LOGIN_MEMORY_HOURS.
     LOGIN_MAX_FAILURES_PER_USER = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
-    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_MAX_FAILURES_PER_DEVICE = 5
+    LOGIN_MAX_DELAY_SECONDS = 15 * 60
+    LOGIN_MEMORY_HOURS = 24
+    LOGIN_DEVICE_DAYS = 180  # a device cookie unused this long is forgotten
+    # The owner is told at login when the account had at least this many failed attempts since last time.
+    LOGIN_NOTICE_FAILURES = 5
     PAGE_SIZE = 50
     # A fixed "today" for demos and tests (ISO date); None means the real date.
     FIXED_TODAY = None

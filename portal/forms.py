@@ -4,6 +4,10 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from werkzeug.security import check_password_hash
+from wtforms.validators import StopValidation
+
+from . import rules
 
 
 class PortalForm(FlaskForm):
@@ -25,3 +29,31 @@ class PortalForm(FlaskForm):
     def hidden_tag(self, *fields) -> Markup:
         """The form's hidden fields, the CSRF field first (as flask-wtf's own form would render it)."""
         return self.csrf_token + Markup("\n") + super().hidden_tag(*fields)
+
+
+class PasswordRules:
+    """WTForms validator: the portal's password rules (rules.password_problem, 密码要求) on the field.
+
+    `account(form)` gives the account the password is for, as (names, current password hash or None):
+    its user name, display name and department's code and names are refused as passwords, and so is the
+    current password when a hash is given. Every place a password is set uses this one validator, the
+    CLI the same rule function."""
+
+    def __init__(self, account):
+        self.account = account
+
+    def __call__(self, form, field):
+        names, current_hash = self.account(form)
+        same = bool(current_hash and field.data and check_password_hash(current_hash, field.data))
+        problem = rules.password_problem(field.data or "", names, current_hash_matches=same)
+        if problem:
+            raise StopValidation(problem)
+
+
+def account_names(username: str | None, display_name: str | None = None, department=None) -> list[str]:
+    """The words of an account that may not be its password: user name, display name, department code,
+    name and short name."""
+    names = [username or "", display_name or ""]
+    if department is not None:
+        names += [department.code or "", department.name or "", department.short_name or ""]
+    return [n for n in names if n]

@@ -46,6 +46,14 @@ def query_url(**changes) -> str:
     return request.path + ("?" + qs if qs else "")
 
 
+def record_id(value) -> int | None:
+    """The id of a record named in the query string or chosen in a form (?item=12), or None when the
+    value is none: digits only, at most 18 of them — a 20-digit number names no record, and the database
+    driver could not even compare it (an overflow, a 500)."""
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
+
+
 def paginate(query, size: int | None = None, total: int | None = None) -> Page:
     """Rows of the requested page (?page=N) of a peewee query: two queries whatever the size, or one
     when the caller already knows how many rows the query has (`total`)."""

@@ -137,12 +137,14 @@ class LoginSession(BaseModel):
 
 
 class LoginAttempt(BaseModel):
-    """One login attempt, kept for throttling and the security log."""
+    """One login attempt, kept for throttling and the security log. `device` is the nonce of the device
+    cookie the browser carried for this account (empty: a browser unknown to the account)."""
 
     username = CharField(max_length=64, index=True)
     address = CharField(max_length=64, index=True)
     at = DateTimeField(default=_now, index=True)
     success = BooleanField(default=False)
+    device = CharField(max_length=32, default="", index=True)
 
 
 class Setting(BaseModel):

@@ -593,11 +593,60 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-PASSWORD_MIN = 8
+PASSWORD_MIN = 10
+# Passwords guessed first (the head of every leaked-password list, and this portal's own obvious
+# words): refused also with digits or marks added around them ("Password2026!", "chibi123").
+COMMON_PASSWORDS = frozenset("""
+    123456 1234567 12345678 123456789 1234567890 0123456789 987654321 9876543210 111111 000000 666666 888888
+    123123 112233 147258369 5201314 password passw0rd p@ssw0rd pass admin administrator root test guest
+    qwerty qwertyuiop qwe123 asdfgh asdfghjkl zxcvbnm 1qaz2wsx 1q2w3e4r qazwsx abc abcd abc123 abcd1234
+    a123456 aa123456 iloveyou welcome letmein woaini changeme default secret
+    chibi chibishi chibi123 chibi2026 xianning hubei zhengwu zwfw shouxi fuwu shouxifuwuyuan
+""".split())
+_AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 
-def password_problem(pw: str) -> str | None:
-    """Chinese message when an account password is too short, else None."""
-    if len(pw or "") < PASSWORD_MIN:
-        return f"密码至少需要{PASSWORD_MIN}个字符"
+def _core(text: str) -> str:
+    """A password or name folded for comparison: lower case, without digits and marks around it."""
+    return _AROUND.sub("", _fold(text))
+
+
+def password_problem(pw: str, names: Iterable[str] = (), current_hash_matches: bool = False) -> str | None:
+    """Chinese message when an account password may not be used (密码要求), else None.
+
+    At least PASSWORD_MIN characters; not a common password (also with digits or marks around it); not
+    made of the account's own names (user name, display name, department code and names, passed as
+    `names`) with only digits, marks or up to three other characters added; not one character repeated or
+    a plain run (``1234567890``, ``abcdefghij``); and not the account's current password
+    (`current_hash_matches`, checked by the caller against the stored hash)."""
+    pw = pw or ""
+    if len(pw) < PASSWORD_MIN:
+        return f"密码至少需要{PASSWORD_MIN}个字符。"
+    if current_hash_matches:
+        return "新密码不能与当前密码相同。"
+    folded, core = _fold(pw), _core(pw)
+    if _mostly_names(folded, names):
+        return "密码不能使用用户名、姓名或部门代码（前后加数字或符号也不行），请换一个。"
+    if folded in COMMON_PASSWORDS or core in COMMON_PASSWORDS or _plain_run(folded):
+        return "这个密码太常见，很容易被猜到，请换一个。"
     return None
+
+
+def _mostly_names(folded: str, names: Iterable[str]) -> bool:
+    """True when a (folded) password holds one of the account's names and, once the names, digits and
+    marks are taken out, fewer than four characters are left ("gaj2026gaj", "赤壁市公安局2026年")."""
+    rest = folded
+    for name in sorted({_core(n) for n in names if n}, key=len, reverse=True):
+        if len(name) >= 2:
+            rest = rest.replace(name, "")
+    return rest != folded and len(re.sub(r"[\W\d_]+", "", rest)) < 4
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _plain_run(text: str) -> bool:
+    """One character repeated, or consecutive characters up or down (aaaaaaaaaa, 1234567890, 9876543210)."""
+    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
+    return len(steps) <= 1 and steps <= {-1, 0, 1}

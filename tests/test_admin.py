@@ -61,7 +61,7 @@ def test_office_creates_an_account_with_a_generated_password(login, world):
     ({"username": "new1", "role": "department", "department": ""}, "必须选择所属部门"),
     ({"username": "new2", "role": "leader", "department": "1"}, "只有部门经办人"),
     ({"username": "new 3", "role": "office"}, "不能含空格"),
-    ({"username": "new4", "role": "office", "password": "short"}, "至少8个字符"),
+    ({"username": "new4", "role": "office", "password": "short"}, "至少需要10个字符"),
     ({"username": "new5", "role": "boss"}, "Not a valid choice"),
 ])
 def test_bad_account_input_is_refused(login, world, data, message):

@@ -503,9 +503,34 @@ def test_age_on():
 
 
 def test_password_problem():
-    assert rules.password_problem("1234567") == "密码至少需要8个字符"
+    assert rules.password_problem("123456789") == "密码至少需要10个字符。"
     assert rules.password_problem("") is not None
-    assert rules.password_problem("12345678") is None
+    assert rules.password_problem("x7#kq2-pl9") is None
+    # The demo's and the suite's passwords pass the rules.
+    assert rules.password_problem("chibi-demo-2026") is None
+    assert rules.password_problem("test-password-1", ["gaj", "赤壁市公安局", "gaj经办人"]) is None
+
+
+@pytest.mark.parametrize("password", ["1234567890", "password123", "Password2026!", "chibi123456", "  chibi123  ",
+                                      "qwertyuiop", "aaaaaaaaaa", "abcdefghij", "9876543210", "p@ssw0rd!!",
+                                      "ＰＡＳＳＷＯＲＤ１２３"])
+def test_common_passwords_are_refused(password):
+    assert rules.password_problem(password) == "这个密码太常见，很容易被猜到，请换一个。"
+
+
+@pytest.mark.parametrize("password", ["zhangwei2026", "ZhangWei-123", "gajgajgaj1", "1234-gaj-5678", "赤壁市公安局2026年"])
+def test_the_accounts_own_names_are_refused(password):
+    names = ["zhangwei", "张伟", "gaj", "赤壁市公安局", "公安局"]
+    assert "用户名" in rules.password_problem(password, names)
+
+
+@pytest.mark.parametrize("password", ["3819-2746-50", "gaj-窗口-春天-2026", "zhangwei-loves-rain"])
+def test_a_name_with_enough_else_or_no_name_passes(password):
+    assert rules.password_problem(password, ["zhangwei", "gaj", "赤壁市公安局"]) is None
+
+
+def test_the_current_password_is_refused():
+    assert rules.password_problem("x7#kq2-pl9", current_hash_matches=True) == "新密码不能与当前密码相同。"
 
 
 def test_rules_module_is_framework_free():

@@ -1,11 +1,13 @@
 """Forms of the office's system management (系统管理)."""
 from __future__ import annotations
 
-from ..forms import PortalForm
+from ..forms import PasswordRules, PortalForm, account_names
 from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, URL
 
 from .. import rules
+from ..listing import record_id
+from ..models import Department
 
 
 class DepartmentForm(PortalForm):
@@ -18,13 +20,21 @@ class DepartmentForm(PortalForm):
     active = BooleanField("启用", default=True)
 
 
+def _new_account(form):
+    """The account being created: its user name, display name and chosen department (no password yet)."""
+    dept_id = record_id(form.department.data)
+    dept = Department.get_or_none(Department.id == dept_id) if dept_id is not None else None
+    return account_names((form.username.data or "").strip(), form.display_name.data, dept), None
+
+
 class UserForm(PortalForm):
     username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=64, message="最长64个字符。"),
                                              Regexp(r"^\S+$", message="用户名不能含空格。")])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64, message="最长64个字符。")])
     role = SelectField("角色", choices=[(r, rules.ROLE_LABELS[r]) for r in rules.ROLES], invalid_choice_message="请选择角色。")
     department = SelectField("所属部门", choices=[], validate_choice=False)
-    password = PasswordField("初始密码", validators=[Optional(), Length(min=8, max=256, message="密码至少8个字符。")])
+    password = PasswordField("初始密码", validators=[Optional(), Length(max=256, message="密码最长256个字符。"),
+                                                   PasswordRules(_new_account)])
 
 
 class SettingsForm(PortalForm):

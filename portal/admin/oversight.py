@@ -364,7 +364,7 @@ def findings():
     q = scoped(findings_query().where(F.finding.is_null(False)), F.department)
     if dept is not None:
         q = q.where(F.department == dept)
-    review_id = request.args.get("review", type=int)
+    review_id = listing.record_id(request.args.get("review"))
     if review_id:
         q = q.where(F.review == review_id)
     q = _state_filter(q, today)

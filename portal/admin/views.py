@@ -76,7 +76,7 @@ def user_new():
     if form.validate_on_submit():
         dept = None
         if form.role.data == rules.ROLE_DEPARTMENT:
-            dept = Department.get_or_none(Department.id == (form.department.data or 0))
+            dept = Department.get_or_none(Department.id == (listing.record_id(form.department.data) or 0))
             if dept is None:
                 form.department.errors.append("部门经办人账号必须选择所属部门。")
         elif form.department.data:
@@ -174,8 +174,9 @@ def audit():
     if table:
         q = q.where(AuditLog.table == table)
     record = request.args.get("record", "").strip()
-    if record.isdigit():
-        q = q.where(AuditLog.record_id == int(record))
+    record_id = listing.record_id(record)
+    if record_id is not None:
+        q = q.where(AuditLog.record_id == record_id)
     who = request.args.get("user", "").strip()
     if who:
         q = q.where(AuditLog.username == who)

@@ -2,9 +2,10 @@
 changing the password or disabling the account kills every copy of the cookie."""
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
@@ -32,30 +33,44 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """登录: neutral message on any failure; throttled per user name and per address."""
+    """登录: one neutral message on any failure. Throttled by backoff (security.check_login): per
+    browser where the account has logged in before, else per account and per address; an attempt inside
+    the wait is answered 请稍后再试 without its password being checked, and is not counted."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
     form = LoginForm()
-    error = None
+    error, status, wait = None, 200, 0
     if form.validate_on_submit():
-        username = form.username.data.strip()
-        address = request.remote_addr or ""
-        if security.throttled(username, address):
-            error = "登录失败次数过多，请15分钟后再试。"
-            security.record_attempt(username, address, False)
+        check = security.check_login(form.username.data.strip(), request.remote_addr or "")
+        wait = check.wait
+        if wait:
+            error, status = f"登录失败次数较多，请稍后再试（{_duration(wait)}后可再次登录）。", 429
         else:
-            user = User.get_or_none(User.username == username)
+            user = User.get_or_none(User.username == check.username)
             ok = check_password_hash(user.password_hash if user else security.dummy_hash(), form.password.data)
             if user is not None and ok and user.active:
                 with db.atomic():
-                    security.record_attempt(username, address, True)
+                    failures = security.record_success(check)
                     session.clear()  # a fresh session: nothing carried over from before login
                     security.start_session(user)
                 login_user(user)
-                return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
-            security.record_attempt(username, address, False)
-            error = NEUTRAL
-    return render_template("auth/login.html", form=form, error=error), (200 if error is None else 401)
+                if failures >= current_app.config["LOGIN_NOTICE_FAILURES"]:
+                    flash(f"自您上次登录以来，有{failures}次用您的账号登录失败。如果不是您本人操作，"
+                          "请立即修改密码，并告知协调办。", "warning")
+                response = redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+                security.remember_device(response, user.username, check.device)
+                return response
+            security.record_failure(check)
+            error, status = NEUTRAL, 401
+    response = make_response(render_template("auth/login.html", form=form, error=error), status)
+    if wait:
+        response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def _duration(seconds: int) -> str:
+    """约N秒 / 约N分钟, for the wait message."""
+    return f"{seconds}秒" if seconds < 60 else f"{math.ceil(seconds / 60)}分钟"
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from flask import abort, request
 from flask_login import current_user
 from peewee import JOIN
 
-from .. import rules
+from .. import listing, rules
 from ..models import Department, Investor, Matter, Officer, ServiceItem
 
 # The in-place status control: 已受理 → 办理中 → 已办结, or 已退回 from either open state. 即办件 are
@@ -48,10 +48,7 @@ def parse_month(value: str | None) -> tuple[dt.date, dt.date] | None:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return listing.record_id(value)  # bounded: ?item=<20 digits> is no record, not a database overflow
 
 
 def matters(department=None):
