@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
-from . import htmx, security
+from . import forms, htmx, security
 from .config import Default
 
 csrf = CSRFProtect()
@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     dbmod.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    forms.init_app(app)
     security.init_app(app)
 
     import importlib

@@ -107,6 +107,65 @@ def count_inclusion(rows: Iterable[tuple[str | None, str | None]]) -> dict:
 
 
 # ---------------------------------------------------------------------------
+# Text as typed (输入文字的规范): what every form field and every imported cell is reduced to before it
+# is checked, compared or stored (portal/forms.py clean_text applies it; rules.text_key compares with it).
+
+# Spaces at the end of a line or of the text: ASCII, tab, NBSP, the full-width U+3000 and the other
+# Unicode spaces (Zs). Inner spaces are kept as typed: a name like 易制毒化 学品 stays as it was entered.
+_SPACES = " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_TRAILING = re.compile(f"[{_SPACES}]+$", re.M)
+# Bidirectional embeddings, overrides, isolates and marks: they make a text display as something it
+# is not (U+202E turns "txt.exe" into "exe.txt").
+BIDI_CONTROLS = frozenset([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_TABLE = dict.fromkeys(BIDI_CONTROLS)
+_ALL_SPACES = re.compile(f"[{_SPACES}]+")
+
+
+def tidy_text(s, multiline: bool = True) -> str:
+    """A text as it is stored and compared: line endings as \\n, no spaces at the end of a line, no
+    blank lines or spaces around the whole, NFC (a 字 typed as base letter plus combining mark is the
+    same 字). A single-line value has its ends trimmed only. Nothing is refused here."""
+    if s is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(s).replace("\r\n", "\n").replace("\r", "\n"))
+    if multiline:
+        text = _TRAILING.sub("", text)
+        return _strip_outer(text)
+    return text.strip(_SPACES + "\n")
+
+
+def _strip_outer(text: str) -> str:
+    # Blank lines before and after go; the first line keeps its indentation (　　一、…).
+    lines = text.split("\n")
+    while lines and not lines[0].strip(_SPACES):
+        lines.pop(0)
+    while lines and not lines[-1].strip(_SPACES):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def control_characters(text: str, multiline: bool = True) -> list[str]:
+    """The control characters (C0, DEL, C1) of a text that may not be stored, as U+XXXX: all but tab
+    and line feed in a multi-line text, all in a single-line one."""
+    allowed = ("\t", "\n") if multiline else ()
+    return [f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) == "Cc" and ch not in allowed]
+
+
+def strip_bidi(text: str) -> str:
+    """The text without its bidirectional control characters (BIDI_CONTROLS)."""
+    return text.translate(_BIDI_TABLE)
+
+
+def text_key(value):
+    """What two versions of a value are compared by: a text tidied (tidy_text) with every kind of space
+    read as one ASCII space, so CRLF against LF, a trailing space or a full-width space against a
+    half-width one is no change. Other values are compared as they are."""
+    if not isinstance(value, str):
+        return value
+    return _ALL_SPACES.sub(" ", tidy_text(value))
+
+
+# ---------------------------------------------------------------------------
 # 事项 validation
 
 NAME_MAX = 200
