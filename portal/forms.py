@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.security import check_password_hash
-from wtforms import PasswordField, StringField, TextAreaField
+from wtforms import FieldList, FormField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from . import rules
@@ -48,8 +48,39 @@ class _TextFilter:
             return value
         text, removed = clean_text(value, self.multiline)
         if removed:
+            if not hasattr(self.form, "text_notices"):  # a sub-form (TextMeta)
+                self.form.text_notices = []
             self.form.text_notices.append(self.field.label.text)
         return text
+
+
+class TextMeta:
+    """Meta of a sub-form (a wtforms Form inside a FieldList/FormField of a PortalForm): its text fields
+    get the input filter too."""
+
+    def bind_field(self, form, unbound_field, options):
+        return with_text_filter(form, super().bind_field(form, unbound_field, options))
+
+
+def with_text_filter(form, field):
+    """Every text field gets the input filter (clean_text) before its own filters; a password is
+    only checked for control characters."""
+    if isinstance(field, PasswordField):
+        field.filters = (_PasswordFilter(), *field.filters)
+    elif isinstance(field, StringField):
+        field.filters = (_TextFilter(form, field, isinstance(field, TextAreaField)), *field.filters)
+    return field
+
+
+def _notices(form) -> list[str]:
+    """The labels of the fields of a form and of its sub-forms whose text lost bidi characters."""
+    out = list(getattr(form, "text_notices", ()))
+    for f in form:
+        if isinstance(f, FieldList):
+            out += [label for entry in f for label in (_notices(entry.form) if isinstance(entry, FormField) else ())]
+        elif isinstance(f, FormField):
+            out += _notices(f.form)
+    return out
 
 
 class _PasswordFilter:
@@ -78,23 +109,24 @@ class PortalForm(FlaskForm):
         csrf = False
 
         def bind_field(self, form, unbound_field, options):
-            """Every text field gets the input filter (clean_text) before its own filters."""
-            field = super().bind_field(form, unbound_field, options)
-            if isinstance(field, PasswordField):
-                field.filters = (_PasswordFilter(), *field.filters)
-            elif isinstance(field, StringField):
-                field.filters = (_TextFilter(form, field, isinstance(field, TextAreaField)), *field.filters)
-            return field
+            return with_text_filter(form, super().bind_field(form, unbound_field, options))
 
     def __init__(self, *args, **kwargs):
         self.text_notices: list[str] = []
         super().__init__(*args, **kwargs)
 
+    def refused(self) -> dict[str, str]:
+        """{field name: message} of the fields the input filter refused (for forms whose values are
+        checked by rules outside WTForms, which must not go on to check or store them)."""
+        return {f.short_name: f.process_errors[0] for f in self
+                if f.process_errors and f.process_errors[0] == CONTROL_MESSAGE}
+
     def validate(self, extra_validators=None) -> bool:
         """As WTForms; a valid form whose text lost bidi characters says so (next page or htmx swap)."""
         ok = super().validate(extra_validators)
-        if ok and self.text_notices:
-            g.setdefault("text_notices", []).extend(self.text_notices)
+        notices = _notices(self) if ok else []
+        if notices:
+            g.setdefault("text_notices", []).extend(notices)
         return ok
 
     @property

@@ -561,6 +561,9 @@ def import_messages(summary: dict, plan, untouched: int | None = None) -> list[t
                                     f"已指定为本部门唯一在任的首席服务员{plan.officer_default}。"))
     if plan.defaulted_modes:
         messages.append(("warning", f"第{_lines(plan.defaulted_modes)}行的纳入事项未注明审批方式，已按“终审”导入，请核对。"))
+    if plan.bidi_lines:
+        messages.append(("warning", f"第{_lines(plan.bidi_lines)}行的文字中有不可见的方向控制字符（会让文字显示得与实际内容不同），"
+                                    "已删除，请核对这些行。"))
     if plan.spaced_names:
         shown = "；".join(f"第{line}行{column}“{name}”" for line, column, name in plan.spaced_names[:20])
         more = f"等{len(plan.spaced_names)}处" if len(plan.spaced_names) > 20 else ""

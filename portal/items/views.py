@@ -186,7 +186,7 @@ def create():
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), details=not fragment)
+    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), details=not fragment)
     if not errors:
         try:
             with write() as w:
@@ -232,7 +232,7 @@ def update(item_id):
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item)
+    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item)
     if not errors:
         try:
             with write() as w:
@@ -290,7 +290,7 @@ def detail(item_id):
         form.set_officers(officers)
         if request.method == "POST":
             form.validate()
-            errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item,
+            errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item,
                                    details=True)
             if not errors:
                 try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..forms import PortalForm
+from ..forms import PortalForm, TextMeta
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.i18n import get_translations
@@ -80,7 +80,7 @@ def days_error(text) -> str | None:
 class PartRow(Form):
     """One participating department of a new joint matter: the department, its item, its deadline."""
 
-    class Meta(_ZhMeta):
+    class Meta(TextMeta, _ZhMeta):
         pass
 
     department = SelectField("参与部门", validate_choice=False)
