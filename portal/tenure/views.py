@@ -10,7 +10,7 @@ from ..access import any_role, department_required, get_scoped_or_404, office_re
 from ..audit import write
 from ..models import Department, Officer, TenureReport
 from ..officers import reminders  # noqa: F401  (registers the area's to-dos)
-from . import bp, filing
+from . import bp, service
 from .forms import RefileForm, ReportForm, ReturnForm
 
 Outgoing = Officer.alias("outgoing")
@@ -72,10 +72,10 @@ def new():
         form.outgoing.data = request.args["outgoing"]
     if request.method == "POST":
         valid = form.validate_on_submit()
-        checked = filing.check(form, dept, clock.today())
+        checked = service.check(form, dept, clock.today())
         if valid and checked:
             with write() as w:
-                report = filing.file(w, dept, form, checked, current_user._get_current_object())
+                report = service.file(w, dept, form, checked, current_user._get_current_object())
             message = "任期调整报告已报送协调办。"
             if report.early:
                 message += "本次调整属提前调整（任期未满两年）。"
@@ -121,7 +121,7 @@ def acknowledge(report_id):
     if report.state != rules.REPORT_FILED:
         return _not_waiting(report)
     with write() as w:
-        filing.acknowledge(w, report, current_user._get_current_object())
+        service.acknowledge(w, report, current_user._get_current_object())
     flash("已确认该任期调整报告。", "success")
     return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
 
@@ -137,7 +137,7 @@ def return_report(report_id):
     if not form.validate_on_submit():
         return _detail_page(report, return_form=form, status=422)
     with write() as w:
-        filing.send_back(w, report, form.comment.data, current_user._get_current_object())
+        service.send_back(w, report, form.comment.data, current_user._get_current_object())
     flash("已退回该任期调整报告，部门将在待办中看到退回意见。", "success")
     return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
 
@@ -156,7 +156,7 @@ def refile(report_id):
             form.reason.errors.append("本次调整属提前调整（任期未满两年），须说明调整原因。")
         else:
             with write() as w:
-                filing.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object())
+                service.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object())
             flash("已修改并重新报送协调办。", "success")
             return redirect(url_for("tenure.detail", report_id=report.id))
     return _detail_page(report, refile_form=form, status=422)
