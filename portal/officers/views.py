@@ -14,7 +14,7 @@ from .. import docs
 from ..exports import download_name, send_xlsx
 from ..exports.attachment3 import roster_workbook
 from ..models import Department, Letter, LetterItem, Officer, Setting, TenureReport
-from . import bp, coverage, letter_text, letters, timeline
+from . import bp, coverage, letter_text, service, timeline
 from . import reminders  # noqa: F401  (registers the area's to-dos)
 from .forms import AppointForm, EditForm, IssueForm, SettingsForm
 
@@ -51,7 +51,7 @@ def _department_page(dept: Department) -> dict:
     officers = list(Officer.select().where(Officer.department == dept).order_by(Officer.term_start, Officer.id))
     serving = [o for o in officers if o.term_end is None]
     past = sorted((o for o in officers if o.term_end is not None), key=lambda o: (o.term_end, o.id), reverse=True)
-    status = letters.status_for(serving, today)
+    status = service.status_for(serving, today)
     all_letters = list(Letter.select(Letter, Officer).join(Officer).where(Letter.department == dept)
                        .order_by(Letter.year.desc(), Letter.seq.desc()))
     counts = _letter_counts([l.id for l in all_letters])
@@ -118,9 +118,9 @@ def detail(officer_id):
     """首席服务员详情: particulars, term, the items held now against the letter in force, every letter."""
     officer = get_scoped_or_404(Officer, officer_id)
     today = clock.today()
-    status = letters.status_for([officer], today)[officer.id]
+    status = service.status_for([officer], today)[officer.id]
     in_force = status["letter"]
-    rows = letters.letter_rows([in_force.id])[in_force.id] if in_force else []
+    rows = service.letter_rows([in_force.id])[in_force.id] if in_force else []
     items = status["items"]
     officer_letters = list(Letter.select().where(Letter.officer == officer).order_by(Letter.year.desc(), Letter.seq.desc()))
     reports = list(TenureReport.select().where((TenureReport.outgoing == officer) | (TenureReport.incoming == officer))
@@ -129,7 +129,7 @@ def detail(officer_id):
         "officers/detail.html", review_record=_review_record(officer), officer=officer, dept=officer.department, status=status, in_force=in_force,
         items=items, final=[i for i in items if i.mode == rules.FINAL], first=[i for i in items if i.mode == rules.FIRST],
         unmoded=[i for i in items if i.mode not in rules.MODES],
-        changes=letters.changes(rows, items) if in_force else None, letters=officer_letters,
+        changes=service.changes(rows, items) if in_force else None, letters=officer_letters,
         counts=_letter_counts([l.id for l in officer_letters]), reports=reports, today=today,
         can_write=can_write_department(officer.department_id) and officer.term_end is None)
 
@@ -176,8 +176,8 @@ def letter_new(officer_id):
     officer = get_scoped_or_404(Officer, officer_id)
     try:
         with write() as w:
-            letter = letters.draft(w, officer, clock.today())
-    except letters.LetterError as e:
+            letter = service.draft(w, officer, clock.today())
+    except service.LetterError as e:
         flash(e.message, "error")
         return redirect(url_for("officers.detail", officer_id=officer.id))
     except IntegrityError:
@@ -187,13 +187,13 @@ def letter_new(officer_id):
 
 
 def _letter_page(letter: Letter, form=None, status: int = 200):
-    rows = letters.letter_rows([letter.id])[letter.id]
-    content = letters.content(letter, rows)
+    rows = service.letter_rows([letter.id])[letter.id]
+    content = service.content(letter, rows)
     successor = Letter.get_or_none(Letter.replaces == letter)
     stale = None
     if letter.state in (rules.LETTER_DRAFT, rules.LETTER_ISSUED):
-        current = letters.assigned_items([letter.officer_id])[letter.officer_id]
-        stale = letters.changes(rows, current)
+        current = service.assigned_items([letter.officer_id])[letter.officer_id]
+        stale = service.changes(rows, current)
     can_write = can_write_department(letter.department_id) and letter.officer.term_end is None
     if form is None and letter.state == rules.LETTER_DRAFT and can_write:
         form = IssueForm(issue_date=clock.today())
@@ -214,12 +214,12 @@ def letter(letter_id):
 def letter_docx(letter_id):
     """授权委托书 (.docx), laid out like the city's template."""
     letter = get_scoped_or_404(Letter, letter_id)
-    data = docs.letter_docx(letters.content(letter, letters.letter_rows([letter.id])[letter.id]))
+    data = docs.letter_docx(service.content(letter, service.letter_rows([letter.id])[letter.id]))
     suffix = "草稿" if letter.state == rules.LETTER_DRAFT else letter.number
     return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx")
 
 
-def _refused(e: letters.LetterError, letter: Letter):
+def _refused(e: service.LetterError, letter: Letter):
     flash(e.message, "error")
     if e.status == 409:
         return _letter_page(letter, status=409)
@@ -233,13 +233,13 @@ def letter_issue(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     form = IssueForm()
     if letter.state != rules.LETTER_DRAFT:
-        return _refused(letters.LetterError(f"授权委托书 {letter.number} {letter.state}，不能再次签发或修改。"), letter)
+        return _refused(service.LetterError(f"授权委托书 {letter.number} {letter.state}，不能再次签发或修改。"), letter)
     if not form.validate_on_submit():
         return _letter_page(letter, form, 422)
     try:
         with write() as w:
-            letters.issue(w, letter, form.issue_date.data, current_user._get_current_object(), clock.today())
-    except letters.LetterError as e:
+            service.issue(w, letter, form.issue_date.data, current_user._get_current_object(), clock.today())
+    except service.LetterError as e:
         if e.status == 422:
             form.issue_date.errors.append(e.message)
             return _letter_page(Letter.get_by_id(letter.id), form, 422)
@@ -258,12 +258,12 @@ def letter_refresh(letter_id):
     """按当前事项重新生成: redraw a draft from the officer's items as they are now."""
     letter = get_scoped_or_404(Letter, letter_id)
     if letter.state != rules.LETTER_DRAFT:
-        return _refused(letters.LetterError(f"授权委托书 {letter.number} {letter.state}，内容不能再修改；"
+        return _refused(service.LetterError(f"授权委托书 {letter.number} {letter.state}，内容不能再修改；"
                                             "事项有变化时请生成新的授权委托书。"), letter)
     try:
         with write() as w:
-            letters.draft(w, letter.officer, clock.today())
-    except letters.LetterError as e:
+            service.draft(w, letter.officer, clock.today())
+    except service.LetterError as e:
         return _refused(e, letter)
     flash("已按当前事项重新生成草稿。", "success")
     return redirect(url_for("officers.letter", letter_id=letter.id))
@@ -276,8 +276,8 @@ def letter_discard(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     try:
         with write() as w:
-            letters.discard(w, letter)
-    except letters.LetterError as e:
+            service.discard(w, letter)
+    except service.LetterError as e:
         return _refused(e, letter)
     flash(f"已作废草稿 {letter.number}。", "success")
     return redirect(url_for("officers.detail", officer_id=letter.officer_id))

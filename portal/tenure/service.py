@@ -10,7 +10,7 @@ import datetime as dt
 
 from .. import clock, rules
 from ..models import Letter, Officer, ServiceItem, TenureReport
-from ..officers import letters
+from ..officers import service as officer_service
 from .forms import NEW, NONE, PREVIOUS
 
 
@@ -74,7 +74,7 @@ def file(w, dept, form, checked: dict, user) -> TenureReport:
     eff = form.effective_date.data
     last_day = eff - dt.timedelta(days=1)
     w.update(outgoing, action="term_end", term_end=last_day)
-    letters.end_for_officer(w, outgoing, last_day)
+    officer_service.end_for_officer(w, outgoing, last_day)
     incoming = None
     if form.incoming_kind.data == NEW:
         incoming = w.create(Officer, department=dept, term_start=eff, **form.person())
