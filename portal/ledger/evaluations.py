@@ -15,7 +15,7 @@ from ..audit import write
 from ..models import Department, Evaluation, Setting
 from . import bp
 from .forms import AnswerDaysForm, AnswerForm
-from .scope import viewed_department
+from .service import viewed_department
 
 
 def stamp() -> dt.datetime:

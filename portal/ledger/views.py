@@ -19,7 +19,7 @@ from ..exports.ledger import ledger_workbook
 from ..models import Department, Holiday, Investor, Matter, Officer, ServiceItem
 from . import bp
 from .forms import InvestorForm, MatterForm
-from .scope import (NEXT_STATES, SORT_COLUMNS, apply_filters, matters, month_filter, parse_month,
+from .service import (NEXT_STATES, SORT_COLUMNS, apply_filters, matters, month_filter, parse_month,
                     viewed_department)
 
 
