@@ -1,25 +1,31 @@
 """公开页面 — what anyone sees without logging in: the published lists of every department (always the
 latest approved version, rule 8), the one-time notification of an item, the roster of serving
-officers, each officer's authorised items, the verification of a letter by its number, and 好差评.
+officers, each officer's authorised items, the verification of a letter by its number, 好差评, and the
+publication channels (公示渠道): window cards, the hall bulletin, the data feed and highlight cases.
 
 Officer queries here name their columns one by one: a mobile number or a date of birth is never even
 read on a public page.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
+import io
+import json
 import re
 import secrets
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from peewee import JOIN
 
-from .. import clock, listing, rules
+from .. import clock, listing, qr, rules
 from ..audit import write
-from ..models import Department, Evaluation, Holiday, ItemList, Letter, LetterItem, ListRow, Officer, Setting
-from . import bp
+from ..exports import safe_text
+from ..models import (DataVersion, Department, Evaluation, HighlightCase, Holiday, ItemList, Letter, LetterItem,
+                      ListRow, Officer, Setting)
+from . import bp, service
 from .forms import EvaluationForm
 
 EVALUATIONS_PER_ADDRESS_PER_DAY = 5
@@ -258,3 +264,188 @@ def evaluate(code: str):
 def thanks():
     """感谢评价: nothing else is shown — not the evaluation, not the department's figures."""
     return render_template("public/thanks.html")
+
+
+# --- publication channels (公示渠道): window cards, hall bulletin, data feed, highlight cases ----------
+
+CARD_SIZES = ("a5", "a4")
+CASE_PAGE_SIZE = 12
+
+
+def _department_or_404(code: str | None) -> Department | None:
+    """The active department of ?dept=<code>; None when no code is given."""
+    if not code:
+        return None
+    dept = Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
+    if dept is None:
+        abort(404)
+    return dept
+
+
+def _card_size() -> str:
+    size = request.args.get("size", "a5").lower()
+    return size if size in CARD_SIZES else "a5"
+
+
+@bp.route("/cards/<int:officer_id>")
+def card(officer_id: int):
+    """窗口公示牌: one serving officer's printable window card with two QR codes."""
+    officer = (Officer.select(Officer, Department).join(Department)
+               .where((Officer.id == officer_id) & service.serving_today() & (Department.active == True))  # noqa: E712
+               .first())
+    if officer is None:
+        abort(404)
+    entries = [e for e in service.serving_officers(officer.department) if e.officer.id == officer_id]
+    return render_template("public/card.html", cards=service.window_cards(entries), department=officer.department,
+                           officer=officer, size=_card_size())
+
+
+@bp.route("/cards")
+def cards():
+    """窗口公示牌（批量）: the cards of every serving officer — of one department with ?dept=<code> —
+    on one print page, one card per sheet."""
+    department = _department_or_404(request.args.get("dept"))
+    entries = service.serving_officers(department)
+    return render_template("public/cards.html", cards=service.window_cards(entries), department=department,
+                           departments=list(Department.active_ordered()), size=_card_size())
+
+
+# --- hall bulletin ---------------------------------------------------------------------------------
+
+
+@bp.route("/bulletin")
+def bulletin():
+    """宣传栏: the whole city's published lists, grouped by department, with each version's date, in
+    large type for the hall's notice board (?dept=<code> prints one department)."""
+    department = _department_or_404(request.args.get("dept"))
+    lists = service.published_lists(department)
+    return render_template("public/bulletin.html", lists=lists, department=department,
+                           departments=list(Department.active_ordered()))
+
+
+def _feed_response(body: str | bytes, mimetype: str) -> Response:
+    """A feed answer: cacheable for a few minutes, revalidated by the data version, readable by the
+    government website's own scripts (CORS), and never guessed as another type."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(f"v{DataVersion.current()}-{request.path}")
+    return response.make_conditional(request)
+
+
+def _json(payload: dict) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, indent=1)
+    return _feed_response(body, "application/json")
+
+
+def _csv(fields: tuple[str, ...], records: list[dict]) -> Response:
+    """UTF-8 with a byte-order mark so that Excel opens the Chinese text correctly; a cell that Excel
+    would read as a formula (= + - @) starts with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for rec in records:
+        cells = []
+        for name in fields:
+            value = rec.get(name)
+            if value is None:
+                value = ""
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            cells.append(safe_text(str(value)))
+        writer.writerow(cells)
+    response = _feed_response("\ufeff" + out.getvalue(), "text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return response
+
+
+@bp.route("/feed/lists.json")
+def feed_lists_json():
+    """数据接口（清单 JSON）: every department's published list with its version date."""
+    base = qr.public_base_url()
+    departments = []
+    for p in service.published_lists():
+        departments.append({
+            "code": p.department.code, "name": p.department.name, "short_name": p.department.short_name,
+            "revision": p.item_list.revision, "year": p.item_list.year,
+            "version_date": service.iso(p.version_date), "page_url": service.department_url(base, p.department.code),
+            "items": [service.list_record(r) for r in p.rows],
+        })
+    return _json({"generated_at": service.generated_at(), "source": base, "departments": departments})
+
+
+@bp.route("/feed/lists.csv")
+def feed_lists_csv():
+    """数据接口（清单 CSV）: one line per item of the published lists, with the department and version."""
+    generated = service.generated_at()
+    records = []
+    for p in service.published_lists():
+        head = {"department_code": p.department.code, "department_name": p.department.name,
+                "version_date": service.iso(p.version_date), "revision": p.item_list.revision, "generated_at": generated}
+        records.extend({**head, **service.list_record(r)} for r in p.rows)
+    return _csv(service.LIST_CSV_FIELDS, records)
+
+
+@bp.route("/feed/officers.json")
+def feed_roster_json():
+    """数据接口（名单 JSON）: the serving officers with their public fields and letter in force."""
+    base = qr.public_base_url()
+    officers = [service.officer_record(e, base) for e in service.serving_officers()]
+    return _json({"generated_at": service.generated_at(), "source": base, "officers": officers})
+
+
+@bp.route("/feed/officers.csv")
+def feed_roster_csv():
+    """数据接口（名单 CSV）: the serving officers, one line each."""
+    base = qr.public_base_url()
+    generated = service.generated_at()
+    records = [{**service.officer_record(e, base), "generated_at": generated} for e in service.serving_officers()]
+    return _csv(service.OFFICER_CSV_FIELDS, records)
+
+
+def _published_case_or_404(case_id: int) -> HighlightCase:
+    case = (HighlightCase.select(*service.case_columns(), Department).join(Department)
+            .where((HighlightCase.id == case_id) & (HighlightCase.state == service.CASE_PUBLISHED)
+                   & (Department.active == True))  # noqa: E712
+            .first())
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/cases")
+def cases():
+    """亮点案例: the approved cases of good practice, newest first (?dept=<code> for one department)."""
+    department = _department_or_404(request.args.get("dept"))
+    q = (HighlightCase.select(*service.case_columns(), Department).join(Department)
+         .where((HighlightCase.state == service.CASE_PUBLISHED) & (Department.active == True))  # noqa: E712
+         .order_by(HighlightCase.case_date.desc(), HighlightCase.id.desc()))
+    if department is not None:
+        q = q.where(HighlightCase.department == department)
+    page = listing.paginate(q, CASE_PAGE_SIZE)
+    with_cases = (Department.select(Department).join(HighlightCase)
+                  .where((HighlightCase.state == service.CASE_PUBLISHED) & (Department.active == True))  # noqa: E712
+                  .group_by(Department.id).order_by(Department.sort_order, Department.id))
+    return render_template("public/cases.html", page=page, department=department, departments=list(with_cases))
+
+
+@bp.route("/cases/<int:case_id>")
+def case(case_id: int):
+    """亮点案例详情: one approved case with its photo."""
+    return render_template("public/cases_detail.html", case=_published_case_or_404(case_id))
+
+
+@bp.route("/cases/<int:case_id>/photo")
+def case_photo(case_id: int):
+    """The photo of an approved case, served with the type its content was checked to be."""
+    row = (HighlightCase.select(HighlightCase.photo, HighlightCase.photo_type).join(Department)
+           .where((HighlightCase.id == case_id) & (HighlightCase.state == service.CASE_PUBLISHED)
+                  & (Department.active == True))  # noqa: E712
+           .first())
+    if row is None or row.photo is None or row.photo_type not in ("image/png", "image/jpeg"):
+        abort(404)
+    response = Response(bytes(row.photo), mimetype=row.photo_type)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Content-Disposition"] = "inline"
+    response.set_etag(f"case-{case_id}-v{DataVersion.current()}")
+    return response.make_conditional(request)
