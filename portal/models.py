@@ -16,6 +16,7 @@ from peewee import (
     FloatField,
     ForeignKeyField,
     IntegerField,
+    JOIN,
     Model,
     TextField,
     fn,
@@ -278,6 +279,12 @@ class Officer(BaseModel):
              .where((cls.department == department) & cls.term_end.is_null() & (Letter.state == rules.LETTER_ISSUED)))
         return {row[0] for row in q.tuples()}
 
+    @classmethod
+    def former(cls, department):
+        """The department's former officers (已离任), the latest to leave first."""
+        return (cls.select().where((cls.department == department) & cls.term_end.is_null(False))
+                .order_by(cls.term_end.desc()))
+
     def term(self):
         """The officer's term as a rules.Term."""
         return rules.Term(self.term_start, self.term_end)
@@ -496,6 +503,27 @@ class TenureReport(BaseModel):
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     review_comment = TextField(default="")
+
+    @classmethod
+    def with_people(cls):
+        """Reports with their department and both officers (report.outgoing, report.incoming) joined:
+        no query per row."""
+        outgoing, incoming = Officer.alias("outgoing"), Officer.alias("incoming")
+        return (cls.select(cls, Department, outgoing, incoming)
+                .join(Department, on=(cls.department == Department.id))
+                .switch(cls).join(outgoing, on=(cls.outgoing == outgoing.id), attr="outgoing")
+                .switch(cls).join(incoming, JOIN.LEFT_OUTER, on=(cls.incoming == incoming.id), attr="incoming"))
+
+    @classmethod
+    def filtered(cls, query, department=None, state: str = "", early: bool = False):
+        """The report list's filters: one department, one state (待确认 / 已确认 / 已退回), 提前调整 only."""
+        if department is not None:
+            query = query.where(cls.department == department)
+        if state:
+            query = query.where(cls.state == state)
+        if early:
+            query = query.where(cls.early == True)  # noqa: E712
+        return query
 
 
 # --- ledger --------------------------------------------------------------------------------------

@@ -90,6 +90,18 @@ def file(w, dept, form, checked: dict, user) -> TenureReport:
                     early=checked["early"], state=rules.REPORT_FILED, filed_at=clock.now(), filed_by=user)
 
 
+def filed_message(report: TenureReport, dept) -> str:
+    """What the department is told after filing: early change, items handed over, or nobody serving now."""
+    message = "任期调整报告已报送协调办。"
+    if report.early:
+        message += "本次调整属提前调整（任期未满两年）。"
+    if report.incoming_id:
+        message += "原首席服务员的事项已移交接任人员，请尽快为其签发授权委托书。"
+    elif not Officer.serving(dept).exists():
+        message += "本部门现无在任首席服务员，请尽快任命，避免断档。"
+    return message
+
+
 def acknowledge(w, report: TenureReport, user) -> TenureReport:
     """确认 (office): the change is on record."""
     return w.update(report, action="acknowledge", state=rules.REPORT_ACKNOWLEDGED, reviewed_at=clock.now(),
