@@ -280,6 +280,31 @@ class Officer(BaseModel):
         return {row[0] for row in q.tuples()}
 
     @classmethod
+    def of_department(cls, department):
+        """Every officer the department has had, in the order they started."""
+        return cls.select().where(cls.department == department).order_by(cls.term_start, cls.id)
+
+    @classmethod
+    def last_term_end(cls, department) -> dt.date | None:
+        """The day the department's last former officer left (None if nobody has left)."""
+        return cls.select(fn.MAX(cls.term_end)).where(cls.department == department).scalar()
+
+    @classmethod
+    def serving_counts(cls) -> dict[int, int]:
+        """How many officers serve now in each department: {department id: n}."""
+        return dict(cls.select(cls.department, fn.COUNT(cls.id)).where(cls.term_end.is_null())
+                    .group_by(cls.department).tuples())
+
+    @classmethod
+    def serving_by_department(cls, department_ids) -> dict[int, list]:
+        """The serving officers of each department, in the order they started: one query."""
+        out = {i: [] for i in department_ids}
+        for o in (cls.select().where(cls.department.in_(list(department_ids)) & cls.term_end.is_null())
+                  .order_by(cls.term_start, cls.id)):
+            out[o.department_id].append(o)
+        return out
+
+    @classmethod
     def former(cls, department):
         """The department's former officers (已离任), the latest to leave first."""
         return (cls.select().where((cls.department == department) & cls.term_end.is_null(False))
@@ -473,6 +498,22 @@ class Letter(BaseModel):
     def in_force(cls, officer):
         return cls.get_or_none((cls.officer == officer) & (cls.state == rules.LETTER_ISSUED))
 
+    @classmethod
+    def of_department(cls, department):
+        """The department's letters with their officer, the newest 文号 first."""
+        return (cls.select(cls, Officer).join(Officer).where(cls.department == department)
+                .order_by(cls.year.desc(), cls.seq.desc()))
+
+    @classmethod
+    def of_officer(cls, officer):
+        """The officer's letters, the newest 文号 first."""
+        return cls.select().where(cls.officer == officer).order_by(cls.year.desc(), cls.seq.desc())
+
+    @classmethod
+    def ever_issued(cls, officer) -> bool:
+        """True once a letter of the officer was issued (its name and position are then fixed)."""
+        return cls.select().where((cls.officer == officer) & (cls.state != rules.LETTER_DRAFT)).exists()
+
 
 class LetterItem(BaseModel):
     """One item of a letter: section 一 (终审) or 二 (初审), with the label as it was issued."""
@@ -485,6 +526,17 @@ class LetterItem(BaseModel):
 
     class Meta:
         indexes = ((("letter", "item"), True),)
+
+    @classmethod
+    def section_counts(cls, letter_ids) -> dict[int, dict[str, int]]:
+        """Section 一 (终审) / 二 (初审) sizes of each letter: one query."""
+        out = {i: {rules.FINAL: 0, rules.FIRST: 0} for i in letter_ids}
+        if letter_ids:
+            for letter_id, mode, n in (cls.select(cls.letter, cls.mode, fn.COUNT(cls.id))
+                                       .where(cls.letter.in_(list(letter_ids)))
+                                       .group_by(cls.letter, cls.mode).tuples()):
+                out[letter_id][mode] = n
+        return out
 
 
 class TenureReport(BaseModel):
@@ -503,6 +555,17 @@ class TenureReport(BaseModel):
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     review_comment = TextField(default="")
+
+    @classmethod
+    def of_department(cls, department):
+        """The department's reports, the latest change first."""
+        return cls.select().where(cls.department == department).order_by(cls.effective_date.desc())
+
+    @classmethod
+    def of_officer(cls, officer):
+        """The reports an officer left or took over by, the latest change first."""
+        return (cls.select().where((cls.outgoing == officer) | (cls.incoming == officer))
+                .order_by(cls.effective_date.desc()))
 
     @classmethod
     def with_people(cls):
