@@ -202,6 +202,16 @@ class Holiday(BaseModel):
             (on if is_workday else off).add(day)
         return frozenset(off), frozenset(on)
 
+    @classmethod
+    def of_year(cls, year: int):
+        """The year's days of the list, in date order."""
+        return cls.select().where(cls.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31))).order_by(cls.day)
+
+    @classmethod
+    def years(cls) -> set[int]:
+        """The years the list has days in."""
+        return {d.year for (d,) in cls.select(cls.day).tuples()}
+
 
 class DataVersion(BaseModel):
     """One row whose number moves on every write: pages compare it to know whether anything changed."""
@@ -305,6 +315,12 @@ class Officer(BaseModel):
         return out
 
     @classmethod
+    def choices(cls, department):
+        """The department's officers for a select (id, name, term_end): serving first, the newest first."""
+        return (cls.select(cls.id, cls.name, cls.term_end).where(cls.department == department)
+                .order_by(cls.term_end.is_null(False), cls.term_start.desc()))
+
+    @classmethod
     def former(cls, department):
         """The department's former officers (已离任), the latest to leave first."""
         return (cls.select().where((cls.department == department) & cls.term_end.is_null(False))
@@ -362,6 +378,14 @@ class ServiceItem(BaseModel):
         if not include_retired:
             q = q.where(cls.retired == False)  # noqa: E712
         return q.order_by(cls.seq, cls.id)
+
+    @classmethod
+    def matter_choices(cls, department, keep_id=None):
+        """(id, item_name, sub_item_name, retired) of the department's items in use, and of the retired
+        item `keep_id` a matter already names — plain tuples, in list order."""
+        return (cls.select(cls.id, cls.item_name, cls.sub_item_name, cls.retired)
+                .where((cls.department == department) & ((cls.retired == False) | (cls.id == (keep_id or 0))))  # noqa: E712
+                .order_by(cls.seq, cls.id).tuples())
 
     @classmethod
     def positions(cls, department):
@@ -605,6 +629,30 @@ class Investor(BaseModel):
     class Meta:
         indexes = ((("department", "credit_code"), True),)
 
+    @classmethod
+    def choices(cls, department):
+        """The department's investors for a select (id, name, credit_code), by name."""
+        return (cls.select(cls.id, cls.name, cls.credit_code).where(cls.department == department)
+                .order_by(cls.name))
+
+    @classmethod
+    def with_code(cls, department, code: str, other_than=None):
+        """The department's investor (its name) with this 统一社会信用代码, other than `other_than`; or None."""
+        return (cls.select(cls.name).where((cls.department == department) & (cls.credit_code == code)
+                                           & (cls.id != (other_than.id if other_than else 0))).first())
+
+    @classmethod
+    def listed(cls, department, text: str = ""):
+        """投资者/企业 of the department with their number of matters (matter_count), searched by name or
+        统一社会信用代码. Returns (query, the count expression to sort by)."""
+        count = fn.COUNT(Matter.id)
+        query = (cls.select(cls, count.alias("matter_count"))
+                 .join(Matter, on=(Matter.investor == cls.id), join_type=JOIN.LEFT_OUTER)
+                 .where(cls.department == department).group_by(cls.id))
+        if text:
+            query = query.where(cls.name.contains(text) | cls.credit_code.contains(text.upper()))
+        return query, count
+
 
 class Matter(BaseModel):
     """服务台账事项 — one investor matter handled by the officer."""
@@ -776,6 +824,12 @@ class Evaluation(BaseModel):
     @property
     def is_bad(self) -> bool:
         return rules.is_bad_review(self.level)
+
+    @classmethod
+    def with_department(cls, department=None):
+        """Evaluations with their department joined; of one department when given."""
+        query = cls.select(cls, Department).join(Department)
+        return query.where(cls.department == department) if department is not None else query
 
     @classmethod
     def satisfied(cls):
