@@ -17,7 +17,8 @@ from markupsafe import Markup
 from peewee import JOIN
 
 from .. import clock, qr, rules
-from ..models import Case, Department, HighlightCase, ItemList, Letter, LetterItem, ListRow, Officer, fn
+from ..models import (Case, Department, Evaluation, HighlightCase, Holiday, ItemList, Letter, LetterItem, ListRow,
+                      Officer, Setting, fn)
 
 CASE_PENDING, CASE_PUBLISHED, CASE_RETURNED = rules.CASE_STATES  # 待审核, 已发布, 已退回
 
@@ -198,3 +199,185 @@ def officer_record(e: OfficerEntry, base: str) -> dict:
 def case_columns():
     """A case's columns without the photo's bytes (lists never load the pictures)."""
     return [f for f in HighlightCase._meta.sorted_fields if f.name != "photo"]
+
+
+# --- the public pages' queries -----------------------------------------------------------------------
+# Officer queries here name their columns one by one: a mobile number or a date of birth is never even
+# read on a public page.
+
+
+def active_department(code: str) -> Department | None:
+    """The active department of this code, or None."""
+    return Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
+
+
+def public_officers():
+    """Serving officers of active departments with their public columns and the letter in force."""
+    return (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
+                           Department.code.alias("department_code"), Department.name.alias("department_name"),
+                           Letter.number.alias("letter_number"), Letter.issue_date.alias("letter_date"))
+            .join(Department).switch(Officer)
+            .join(Letter, JOIN.LEFT_OUTER, on=((Letter.officer == Officer.id) & (Letter.state == rules.LETTER_ISSUED)))
+            .where(Officer.term_end.is_null() & (Department.active == True))  # noqa: E712
+            .order_by(Department.sort_order, Department.id, Officer.term_start, Officer.id)
+            .dicts())
+
+
+def roster(text: str = "") -> list[dict]:
+    """首席服务员名单, searched by the officer's or the department's name."""
+    query = public_officers()
+    if text:
+        query = query.where(Officer.name.contains(text) | Department.name.contains(text))
+    return list(query)
+
+
+def search_published(text: str, item_type: str, code: str, included: bool):
+    """公开清单 search: rows of the published lists by item name or 事项编码, type, department, 纳入 only."""
+    query = ListRow.published()
+    if text:
+        query = query.where(ListRow.item_name.contains(text) | ListRow.sub_item_name.contains(text)
+                            | (ListRow.code == text))
+    if item_type:
+        query = query.where(ListRow.item_type == item_type)
+    if code:
+        query = query.where(Department.code == code)
+    if included:
+        query = query.where(ListRow.inclusion == rules.INCLUDED)
+    return query.order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
+
+
+def department_page(dept: Department) -> dict:
+    """部门公示页: the published list version with its rows, and the serving officers."""
+    published = ItemList.published_for(dept)
+    rows = []
+    if published is not None:
+        rows = list(ListRow.select().where(ListRow.item_list == published).order_by(ListRow.seq, ListRow.id))
+    officers = list(public_officers().where(Officer.department == dept))
+    return dict(published=published, rows=rows, officers=officers,
+                included=sum(1 for r in rows if r.inclusion == rules.INCLUDED))
+
+
+def notice_officer(officer_id):
+    """The officer named on a 一次性告知 (name and work phone only), or None."""
+    if not officer_id:
+        return None
+    return (Officer.select(Officer.id, Officer.name, Officer.work_phone, Officer.term_end)
+            .where(Officer.id == officer_id).first())
+
+
+def officer_page(officer_id: int) -> dict | None:
+    """首席服务员公开页: the officer (of an active department), the letter in force with its sections 一 and
+    二, and which of its items are in the published list; None when there is no such officer."""
+    person = (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
+                             Officer.term_end, Officer.department, Department.id, Department.code, Department.name)
+              .join(Department)
+              .where((Officer.id == officer_id) & (Department.active == True))  # noqa: E712
+              .first())
+    if person is None:
+        return None
+    letter = (Letter.select(Letter.id, Letter.number, Letter.issue_date)
+              .where((Letter.officer == person.id) & (Letter.state == rules.LETTER_ISSUED))
+              .order_by(Letter.issue_date.desc(), Letter.id.desc()).first())
+    final, first = [], []
+    published_ids = set()
+    if letter is not None and person.term_end is None:
+        items = list(LetterItem.select(LetterItem.item, LetterItem.mode, LetterItem.label)
+                     .where(LetterItem.letter == letter.id).order_by(LetterItem.seq, LetterItem.id))
+        final = [i for i in items if i.mode == rules.FINAL]
+        first = [i for i in items if i.mode == rules.FIRST]
+        published_ids = {item_id for (item_id,) in ListRow.published().select(ListRow.item)
+                         .where(Department.id == person.department_id).tuples() if item_id}
+    else:
+        letter = None  # a former officer holds no letter in force
+    return dict(person=person, dept=person.department, letter=letter, final=final, first=first,
+                published_ids=published_ids)
+
+
+def verify(year: int, seq: int) -> dict:
+    """授权委托书核验 of a parsed 文号: 已签发 (for whom, which items), 已替换 (by which letter), 已终止, or unknown."""
+    letter = (Letter.select(Letter.id, Letter.number, Letter.state, Letter.issue_date, Letter.end_date,
+                            Officer.id, Officer.name, Department.name)
+              .join(Officer).switch(Letter).join(Department)
+              .where((Letter.year == year) & (Letter.seq == seq) & (Letter.state != rules.LETTER_DRAFT))
+              .first())
+    if letter is None:
+        return {"state": "unknown", "number": rules.letter_number(year, seq)}
+    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department}
+    if letter.state == rules.LETTER_ISSUED:
+        items = list(LetterItem.select(LetterItem.mode, LetterItem.label).where(LetterItem.letter == letter.id)
+                     .order_by(LetterItem.seq, LetterItem.id))
+        out["final"], out["first"] = rules.letter_sections([(i.label, i.mode) for i in items])
+    elif letter.state == rules.LETTER_REPLACED:
+        out["replacement"] = (Letter.select(Letter.number, Letter.issue_date, Letter.state)
+                              .where((Letter.replaces == letter.id) & (Letter.state != rules.LETTER_DRAFT))
+                              .order_by(Letter.id.desc()).first())
+    return out
+
+
+def serving_officer(officer_id: int):
+    """A serving officer of an active department, with the department, for the window card; or None."""
+    return (Officer.select(Officer, Department).join(Department)
+            .where((Officer.id == officer_id) & serving_today() & (Department.active == True))  # noqa: E712
+            .first())
+
+
+# --- 好差评 ------------------------------------------------------------------------------------------
+
+
+def stamp() -> dt.datetime:
+    return dt.datetime.combine(clock.today(), clock.now().time())
+
+
+def evaluations_today(address_hash: str) -> int:
+    """How many evaluations this (hashed) address has left today."""
+    since = dt.datetime.combine(clock.today(), dt.time())
+    return (Evaluation.select().where((Evaluation.address_hash == address_hash) & (Evaluation.created_at >= since))
+            .count())
+
+
+def record_evaluation(w, dept: Department, form, address_hash: str) -> Evaluation:
+    """A public evaluation; a 差评 gets its answer deadline (差评答复时限 working days from today)."""
+    level = form.level.data
+    deadline = None
+    if rules.is_bad_review(level):
+        days = int(Setting.get_value("evaluation_answer_days") or 5)
+        deadline = rules.add_working_days(clock.today(), days, *Holiday.calendar())
+    return w.create(Evaluation, department=dept, level=level, comment=(form.comment.data or "").strip(),
+                    matter_ref=(form.matter_ref.data or "").strip(), created_at=stamp(),
+                    address_hash=address_hash, deadline=deadline)
+
+
+# --- highlight cases ---------------------------------------------------------------------------------
+
+
+def _published_cases():
+    return (HighlightCase.select(*case_columns(), Department).join(Department)
+            .where((HighlightCase.state == CASE_PUBLISHED) & (Department.active == True)))  # noqa: E712
+
+
+def published_cases(department: Department | None = None):
+    """亮点案例 approved for the public, newest first (without the photos' bytes)."""
+    q = _published_cases().order_by(HighlightCase.case_date.desc(), HighlightCase.id.desc())
+    if department is not None:
+        q = q.where(HighlightCase.department == department)
+    return q
+
+
+def departments_with_cases() -> list[Department]:
+    """The active departments that have an approved case, in the departments' order."""
+    return list(Department.select(Department).join(HighlightCase)
+                .where((HighlightCase.state == CASE_PUBLISHED) & (Department.active == True))  # noqa: E712
+                .group_by(Department.id).order_by(Department.sort_order, Department.id))
+
+
+def published_case(case_id: int) -> HighlightCase | None:
+    """One approved case (without its photo's bytes), or None."""
+    return _published_cases().where(HighlightCase.id == case_id).first()
+
+
+def published_photo(case_id: int):
+    """The photo and its type of an approved case (row.photo, row.photo_type), or None."""
+    return (HighlightCase.select(HighlightCase.photo, HighlightCase.photo_type).join(Department)
+            .where((HighlightCase.id == case_id) & (HighlightCase.state == CASE_PUBLISHED)
+                   & (Department.active == True))  # noqa: E712
+            .first())

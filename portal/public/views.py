@@ -3,13 +3,12 @@ latest approved version, rule 8), the one-time notification of an item, the rost
 officers, each officer's authorised items, the verification of a letter by its number, 好差评, and the
 publication channels (公示渠道): window cards, the hall bulletin, the data feed and highlight cases.
 
-Officer queries here name their columns one by one: a mobile number or a date of birth is never even
-read on a public page.
+The queries are in service.py; officer queries there name their columns one by one: a mobile number or
+a date of birth is never even read on a public page.
 """
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import hmac
 import io
@@ -18,13 +17,11 @@ import re
 import secrets
 
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
-from peewee import JOIN
 
 from .. import clock, listing, qr, rules
 from ..audit import write
 from ..exports import safe_text
-from ..models import (DataVersion, Department, Evaluation, HighlightCase, Holiday, ItemList, Letter, LetterItem,
-                      ListRow, Officer, Setting)
+from ..models import DataVersion, Department, HighlightCase, ItemList, ListRow
 from . import bp, service
 from .forms import EvaluationForm
 
@@ -34,22 +31,7 @@ _NUMBERING = re.compile(r"^\s*(?:[0-9０-９]+|[一二三四五六七八九十]+
 
 
 def _active_department_or_404(code: str) -> Department:
-    dept = Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
-    if dept is None:
-        abort(404)
-    return dept
-
-
-def _public_officers():
-    """Serving officers of active departments with their public columns and the letter in force."""
-    return (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
-                           Department.code.alias("department_code"), Department.name.alias("department_name"),
-                           Letter.number.alias("letter_number"), Letter.issue_date.alias("letter_date"))
-            .join(Department).switch(Officer)
-            .join(Letter, JOIN.LEFT_OUTER, on=((Letter.officer == Officer.id) & (Letter.state == rules.LETTER_ISSUED)))
-            .where(Officer.term_end.is_null() & (Department.active == True))  # noqa: E712
-            .order_by(Department.sort_order, Department.id, Officer.term_start, Officer.id)
-            .dicts())
+    return service.active_department(code) or abort(404)
 
 
 def _published_departments():
@@ -66,22 +48,10 @@ def index():
     type and department; each row shows the officer, the approval mode and the one-time notification."""
     text = (request.args.get("q") or "").strip()
     item_type = request.args.get("type", "")
+    item_type = item_type if item_type in rules.ITEM_TYPES else ""
     code = request.args.get("dept", "")
-    query = ListRow.published()
-    if text:
-        query = query.where(ListRow.item_name.contains(text) | ListRow.sub_item_name.contains(text)
-                            | (ListRow.code == text))
-    if item_type in rules.ITEM_TYPES:
-        query = query.where(ListRow.item_type == item_type)
-    else:
-        item_type = ""
-    if code:
-        query = query.where(Department.code == code)
     included = request.args.get("included") == "1"
-    if included:
-        query = query.where(ListRow.inclusion == rules.INCLUDED)
-    query = query.order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
-    page = listing.paginate(query)
+    page = listing.paginate(service.search_published(text, item_type, code, included))
     return render_template("public/index.html", page=page, q=text, item_type=item_type, code=code,
                            lists=_published_departments(), searched=bool(text or item_type or code or included))
 
@@ -90,13 +60,7 @@ def index():
 def department(code: str):
     """部门公示页: one department's published list, its serving officers and the link to 好差评."""
     dept = _active_department_or_404(code)
-    published = ItemList.published_for(dept)
-    rows = []
-    if published is not None:
-        rows = list(ListRow.select().where(ListRow.item_list == published).order_by(ListRow.seq, ListRow.id))
-    officers = list(_public_officers().where(Officer.department == dept))
-    return render_template("public/department.html", dept=dept, published=published, rows=rows, officers=officers,
-                           included=sum(1 for r in rows if r.inclusion == rules.INCLUDED))
+    return render_template("public/department.html", dept=dept, **service.department_page(dept))
 
 
 @bp.route("/items/<int:item_id>")
@@ -106,10 +70,7 @@ def notice(item_id: int):
     row = ListRow.published().where(ListRow.item == item_id).first()
     if row is None:
         abort(404)
-    officer = None
-    if row.officer_id:
-        officer = (Officer.select(Officer.id, Officer.name, Officer.work_phone, Officer.term_end)
-                   .where(Officer.id == row.officer_id).first())
+    officer = service.notice_officer(row.officer_id)
     # Departments number their materials themselves ("1. 申请书；"); the page numbers them once.
     materials = [_NUMBERING.sub("", line).strip() for line in (row.materials or "").splitlines() if line.strip()]
     return render_template("public/notice.html", row=row, dept=row.item_list.department, officer=officer,
@@ -124,40 +85,17 @@ def roster():
     """首席服务员名单: serving officers — name, department, position, work phone (never the mobile
     number or the date of birth) — with the letter in force."""
     text = (request.args.get("q") or "").strip()
-    query = _public_officers()
-    if text:
-        query = query.where(Officer.name.contains(text) | Department.name.contains(text))
-    officers = list(query)
-    return render_template("public/roster.html", officers=officers, q=text)
+    return render_template("public/roster.html", officers=service.roster(text), q=text)
 
 
 @bp.route("/officers/<int:officer_id>")
 def officer(officer_id: int):
     """首席服务员公开页: the officer's department, position and work phone, and the items of the
     letter in force (sections 一 终审 and 二 初审) with its number and a link to verify it."""
-    person = (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
-                             Officer.term_end, Officer.department, Department.id, Department.code, Department.name)
-              .join(Department)
-              .where((Officer.id == officer_id) & (Department.active == True))  # noqa: E712
-              .first())
-    if person is None:
+    page = service.officer_page(officer_id)
+    if page is None:
         abort(404)
-    letter = (Letter.select(Letter.id, Letter.number, Letter.issue_date)
-              .where((Letter.officer == person.id) & (Letter.state == rules.LETTER_ISSUED))
-              .order_by(Letter.issue_date.desc(), Letter.id.desc()).first())
-    final, first = [], []
-    published_ids = set()
-    if letter is not None and person.term_end is None:
-        items = list(LetterItem.select(LetterItem.item, LetterItem.mode, LetterItem.label)
-                     .where(LetterItem.letter == letter.id).order_by(LetterItem.seq, LetterItem.id))
-        final = [i for i in items if i.mode == rules.FINAL]
-        first = [i for i in items if i.mode == rules.FIRST]
-        published_ids = {item_id for (item_id,) in ListRow.published().select(ListRow.item)
-                         .where(Department.id == person.department_id).tuples() if item_id}
-    else:
-        letter = None  # a former officer holds no letter in force
-    return render_template("public/officer.html", person=person, dept=person.department, letter=letter,
-                           final=final, first=first, published_ids=published_ids)
+    return render_template("public/officer.html", **page)
 
 
 @bp.route("/verify")
@@ -171,29 +109,9 @@ def verify():
         if parsed is None:
             error = "文号格式不正确，请按授权委托书上的文号填写，如：赤首授〔2026〕3号"
         else:
-            result = _verify(*parsed)
+            result = service.verify(*parsed)
     return render_template("public/verify.html", number=number, result=result, error=error,
                            example=rules.letter_number(clock.today().year, 1))
-
-
-def _verify(year: int, seq: int) -> dict:
-    letter = (Letter.select(Letter.id, Letter.number, Letter.state, Letter.issue_date, Letter.end_date,
-                            Officer.id, Officer.name, Department.name)
-              .join(Officer).switch(Letter).join(Department)
-              .where((Letter.year == year) & (Letter.seq == seq) & (Letter.state != rules.LETTER_DRAFT))
-              .first())
-    if letter is None:
-        return {"state": "unknown", "number": rules.letter_number(year, seq)}
-    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department}
-    if letter.state == rules.LETTER_ISSUED:
-        items = list(LetterItem.select(LetterItem.mode, LetterItem.label).where(LetterItem.letter == letter.id)
-                     .order_by(LetterItem.seq, LetterItem.id))
-        out["final"], out["first"] = rules.letter_sections([(i.label, i.mode) for i in items])
-    elif letter.state == rules.LETTER_REPLACED:
-        out["replacement"] = (Letter.select(Letter.number, Letter.issue_date, Letter.state)
-                              .where((Letter.replaces == letter.id) & (Letter.state != rules.LETTER_DRAFT))
-                              .order_by(Letter.id.desc()).first())
-    return out
 
 
 # --- 好差评 ----------------------------------------------------------------------------------------
@@ -214,8 +132,20 @@ def _address_hash() -> str:
     return hmac.new(key, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
 
 
-def _stamp() -> dt.datetime:
-    return dt.datetime.combine(clock.today(), clock.now().time())
+def _limit() -> int:
+    """How many evaluations one address may leave a day."""
+    return current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)
+
+
+def _answer_error(form: EvaluationForm) -> bool:
+    """Check the arithmetic question against the session's answer (taken out: one try per question);
+    True (with the error on the field) when the given answer is wrong."""
+    expected = session.pop(QUESTION_KEY, None)
+    given = (form.answer.data or "").strip()
+    if given and (expected is None or not given.isdigit() or int(given) != expected):
+        form.answer.errors.append("验证问题回答不正确，已换一道新题，请重新计算")
+        return True
+    return False
 
 
 @bp.route("/evaluate/<code>", methods=["GET", "POST"])
@@ -227,33 +157,19 @@ def evaluate(code: str):
     limit_error = None
     if request.method == "POST":
         valid = form.validate_on_submit()
-        expected = session.pop(QUESTION_KEY, None)
-        given = (form.answer.data or "").strip()
-        if given and (expected is None or not given.isdigit() or int(given) != expected):
-            form.answer.errors.append("验证问题回答不正确，已换一道新题，请重新计算")
+        if _answer_error(form):
             valid = False
         address = _address_hash()
-        since = dt.datetime.combine(clock.today(), dt.time())
-        limit = current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)
-        count = Evaluation.select().where((Evaluation.address_hash == address) & (Evaluation.created_at >= since)).count()
-        if count >= limit:
-            limit_error = f"同一网络每天最多提交{limit}条评价，今天的评价次数已用完，请明天再来。"
+        if service.evaluations_today(address) >= _limit():
+            limit_error = f"同一网络每天最多提交{_limit()}条评价，今天的评价次数已用完，请明天再来。"
             valid = False
         if valid:
-            level = form.level.data
-            deadline = None
-            if rules.is_bad_review(level):
-                days = int(Setting.get_value("evaluation_answer_days") or 5)
-                deadline = rules.add_working_days(clock.today(), days, *Holiday.calendar())
             with write(username="公众评价") as w:
-                w.create(Evaluation, department=dept, level=level, comment=(form.comment.data or "").strip(),
-                         matter_ref=(form.matter_ref.data or "").strip(), created_at=_stamp(),
-                         address_hash=address, deadline=deadline)
+                service.record_evaluation(w, dept, form, address)
             return redirect(url_for("public.thanks"), 303)
     _new_question(form)
     response = current_app.make_response((render_template(
-        "public/evaluate.html", dept=dept, form=form, limit_error=limit_error,
-        limit=current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)),
+        "public/evaluate.html", dept=dept, form=form, limit_error=limit_error, limit=_limit()),
         422 if request.method == "POST" else 200))
     # The form carries this visitor's CSRF token and question: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -276,10 +192,7 @@ def _department_or_404(code: str | None) -> Department | None:
     """The active department of ?dept=<code>; None when no code is given."""
     if not code:
         return None
-    dept = Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
-    if dept is None:
-        abort(404)
-    return dept
+    return service.active_department(code) or abort(404)
 
 
 def _card_size() -> str:
@@ -290,11 +203,7 @@ def _card_size() -> str:
 @bp.route("/cards/<int:officer_id>")
 def card(officer_id: int):
     """窗口公示牌: one serving officer's printable window card with two QR codes."""
-    officer = (Officer.select(Officer, Department).join(Department)
-               .where((Officer.id == officer_id) & service.serving_today() & (Department.active == True))  # noqa: E712
-               .first())
-    if officer is None:
-        abort(404)
+    officer = service.serving_officer(officer_id) or abort(404)
     entries = [e for e in service.serving_officers(officer.department) if e.officer.id == officer_id]
     return render_template("public/card.html", cards=service.window_cards(entries), department=officer.department,
                            officer=officer, size=_card_size())
@@ -404,29 +313,16 @@ def feed_roster_csv():
 
 
 def _published_case_or_404(case_id: int) -> HighlightCase:
-    case = (HighlightCase.select(*service.case_columns(), Department).join(Department)
-            .where((HighlightCase.id == case_id) & (HighlightCase.state == service.CASE_PUBLISHED)
-                   & (Department.active == True))  # noqa: E712
-            .first())
-    if case is None:
-        abort(404)
-    return case
+    return service.published_case(case_id) or abort(404)
 
 
 @bp.route("/cases")
 def cases():
     """亮点案例: the approved cases of good practice, newest first (?dept=<code> for one department)."""
     department = _department_or_404(request.args.get("dept"))
-    q = (HighlightCase.select(*service.case_columns(), Department).join(Department)
-         .where((HighlightCase.state == service.CASE_PUBLISHED) & (Department.active == True))  # noqa: E712
-         .order_by(HighlightCase.case_date.desc(), HighlightCase.id.desc()))
-    if department is not None:
-        q = q.where(HighlightCase.department == department)
-    page = listing.paginate(q, CASE_PAGE_SIZE)
-    with_cases = (Department.select(Department).join(HighlightCase)
-                  .where((HighlightCase.state == service.CASE_PUBLISHED) & (Department.active == True))  # noqa: E712
-                  .group_by(Department.id).order_by(Department.sort_order, Department.id))
-    return render_template("public/cases.html", page=page, department=department, departments=list(with_cases))
+    page = listing.paginate(service.published_cases(department), CASE_PAGE_SIZE)
+    return render_template("public/cases.html", page=page, department=department,
+                           departments=service.departments_with_cases())
 
 
 @bp.route("/cases/<int:case_id>")
@@ -438,10 +334,7 @@ def case(case_id: int):
 @bp.route("/cases/<int:case_id>/photo")
 def case_photo(case_id: int):
     """The photo of an approved case, served with the type its content was checked to be."""
-    row = (HighlightCase.select(HighlightCase.photo, HighlightCase.photo_type).join(Department)
-           .where((HighlightCase.id == case_id) & (HighlightCase.state == service.CASE_PUBLISHED)
-                  & (Department.active == True))  # noqa: E712
-           .first())
+    row = service.published_photo(case_id)
     if row is None or row.photo is None or row.photo_type not in ("image/png", "image/jpeg"):
         abort(404)
     response = Response(bytes(row.photo), mimetype=row.photo_type)
