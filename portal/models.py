@@ -16,6 +16,7 @@ from peewee import (
     FloatField,
     ForeignKeyField,
     IntegerField,
+    JOIN,
     Model,
     TextField,
     fn,
@@ -201,6 +202,16 @@ class Holiday(BaseModel):
             (on if is_workday else off).add(day)
         return frozenset(off), frozenset(on)
 
+    @classmethod
+    def of_year(cls, year: int):
+        """The year's days of the list, in date order."""
+        return cls.select().where(cls.day.between(dt.date(year, 1, 1), dt.date(year, 12, 31))).order_by(cls.day)
+
+    @classmethod
+    def years(cls) -> set[int]:
+        """The years the list has days in."""
+        return {d.year for (d,) in cls.select(cls.day).tuples()}
+
 
 class DataVersion(BaseModel):
     """One row whose number moves on every write: pages compare it to know whether anything changed."""
@@ -278,6 +289,43 @@ class Officer(BaseModel):
              .where((cls.department == department) & cls.term_end.is_null() & (Letter.state == rules.LETTER_ISSUED)))
         return {row[0] for row in q.tuples()}
 
+    @classmethod
+    def of_department(cls, department):
+        """Every officer the department has had, in the order they started."""
+        return cls.select().where(cls.department == department).order_by(cls.term_start, cls.id)
+
+    @classmethod
+    def last_term_end(cls, department) -> dt.date | None:
+        """The day the department's last former officer left (None if nobody has left)."""
+        return cls.select(fn.MAX(cls.term_end)).where(cls.department == department).scalar()
+
+    @classmethod
+    def serving_counts(cls) -> dict[int, int]:
+        """How many officers serve now in each department: {department id: n}."""
+        return dict(cls.select(cls.department, fn.COUNT(cls.id)).where(cls.term_end.is_null())
+                    .group_by(cls.department).tuples())
+
+    @classmethod
+    def serving_by_department(cls, department_ids) -> dict[int, list]:
+        """The serving officers of each department, in the order they started: one query."""
+        out = {i: [] for i in department_ids}
+        for o in (cls.select().where(cls.department.in_(list(department_ids)) & cls.term_end.is_null())
+                  .order_by(cls.term_start, cls.id)):
+            out[o.department_id].append(o)
+        return out
+
+    @classmethod
+    def choices(cls, department):
+        """The department's officers for a select (id, name, term_end): serving first, the newest first."""
+        return (cls.select(cls.id, cls.name, cls.term_end).where(cls.department == department)
+                .order_by(cls.term_end.is_null(False), cls.term_start.desc()))
+
+    @classmethod
+    def former(cls, department):
+        """The department's former officers (已离任), the latest to leave first."""
+        return (cls.select().where((cls.department == department) & cls.term_end.is_null(False))
+                .order_by(cls.term_end.desc()))
+
     def term(self):
         """The officer's term as a rules.Term."""
         return rules.Term(self.term_start, self.term_end)
@@ -330,6 +378,14 @@ class ServiceItem(BaseModel):
         if not include_retired:
             q = q.where(cls.retired == False)  # noqa: E712
         return q.order_by(cls.seq, cls.id)
+
+    @classmethod
+    def matter_choices(cls, department, keep_id=None):
+        """(id, item_name, sub_item_name, retired) of the department's items in use, and of the retired
+        item `keep_id` a matter already names — plain tuples, in list order."""
+        return (cls.select(cls.id, cls.item_name, cls.sub_item_name, cls.retired)
+                .where((cls.department == department) & ((cls.retired == False) | (cls.id == (keep_id or 0))))  # noqa: E712
+                .order_by(cls.seq, cls.id).tuples())
 
     @classmethod
     def positions(cls, department):
@@ -466,6 +522,22 @@ class Letter(BaseModel):
     def in_force(cls, officer):
         return cls.get_or_none((cls.officer == officer) & (cls.state == rules.LETTER_ISSUED))
 
+    @classmethod
+    def of_department(cls, department):
+        """The department's letters with their officer, the newest 文号 first."""
+        return (cls.select(cls, Officer).join(Officer).where(cls.department == department)
+                .order_by(cls.year.desc(), cls.seq.desc()))
+
+    @classmethod
+    def of_officer(cls, officer):
+        """The officer's letters, the newest 文号 first."""
+        return cls.select().where(cls.officer == officer).order_by(cls.year.desc(), cls.seq.desc())
+
+    @classmethod
+    def ever_issued(cls, officer) -> bool:
+        """True once a letter of the officer was issued (its name and position are then fixed)."""
+        return cls.select().where((cls.officer == officer) & (cls.state != rules.LETTER_DRAFT)).exists()
+
 
 class LetterItem(BaseModel):
     """One item of a letter: section 一 (终审) or 二 (初审), with the label as it was issued."""
@@ -478,6 +550,17 @@ class LetterItem(BaseModel):
 
     class Meta:
         indexes = ((("letter", "item"), True),)
+
+    @classmethod
+    def section_counts(cls, letter_ids) -> dict[int, dict[str, int]]:
+        """Section 一 (终审) / 二 (初审) sizes of each letter: one query."""
+        out = {i: {rules.FINAL: 0, rules.FIRST: 0} for i in letter_ids}
+        if letter_ids:
+            for letter_id, mode, n in (cls.select(cls.letter, cls.mode, fn.COUNT(cls.id))
+                                       .where(cls.letter.in_(list(letter_ids)))
+                                       .group_by(cls.letter, cls.mode).tuples()):
+                out[letter_id][mode] = n
+        return out
 
 
 class TenureReport(BaseModel):
@@ -497,6 +580,38 @@ class TenureReport(BaseModel):
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     review_comment = TextField(default="")
 
+    @classmethod
+    def of_department(cls, department):
+        """The department's reports, the latest change first."""
+        return cls.select().where(cls.department == department).order_by(cls.effective_date.desc())
+
+    @classmethod
+    def of_officer(cls, officer):
+        """The reports an officer left or took over by, the latest change first."""
+        return (cls.select().where((cls.outgoing == officer) | (cls.incoming == officer))
+                .order_by(cls.effective_date.desc()))
+
+    @classmethod
+    def with_people(cls):
+        """Reports with their department and both officers (report.outgoing, report.incoming) joined:
+        no query per row."""
+        outgoing, incoming = Officer.alias("outgoing"), Officer.alias("incoming")
+        return (cls.select(cls, Department, outgoing, incoming)
+                .join(Department, on=(cls.department == Department.id))
+                .switch(cls).join(outgoing, on=(cls.outgoing == outgoing.id), attr="outgoing")
+                .switch(cls).join(incoming, JOIN.LEFT_OUTER, on=(cls.incoming == incoming.id), attr="incoming"))
+
+    @classmethod
+    def filtered(cls, query, department=None, state: str = "", early: bool = False):
+        """The report list's filters: one department, one state (待确认 / 已确认 / 已退回), 提前调整 only."""
+        if department is not None:
+            query = query.where(cls.department == department)
+        if state:
+            query = query.where(cls.state == state)
+        if early:
+            query = query.where(cls.early == True)  # noqa: E712
+        return query
+
 
 # --- ledger --------------------------------------------------------------------------------------
 
@@ -513,6 +628,30 @@ class Investor(BaseModel):
 
     class Meta:
         indexes = ((("department", "credit_code"), True),)
+
+    @classmethod
+    def choices(cls, department):
+        """The department's investors for a select (id, name, credit_code), by name."""
+        return (cls.select(cls.id, cls.name, cls.credit_code).where(cls.department == department)
+                .order_by(cls.name))
+
+    @classmethod
+    def with_code(cls, department, code: str, other_than=None):
+        """The department's investor (its name) with this 统一社会信用代码, other than `other_than`; or None."""
+        return (cls.select(cls.name).where((cls.department == department) & (cls.credit_code == code)
+                                           & (cls.id != (other_than.id if other_than else 0))).first())
+
+    @classmethod
+    def listed(cls, department, text: str = ""):
+        """投资者/企业 of the department with their number of matters (matter_count), searched by name or
+        统一社会信用代码. Returns (query, the count expression to sort by)."""
+        count = fn.COUNT(Matter.id)
+        query = (cls.select(cls, count.alias("matter_count"))
+                 .join(Matter, on=(Matter.investor == cls.id), join_type=JOIN.LEFT_OUTER)
+                 .where(cls.department == department).group_by(cls.id))
+        if text:
+            query = query.where(cls.name.contains(text) | cls.credit_code.contains(text.upper()))
+        return query, count
 
 
 class Matter(BaseModel):
@@ -685,6 +824,12 @@ class Evaluation(BaseModel):
     @property
     def is_bad(self) -> bool:
         return rules.is_bad_review(self.level)
+
+    @classmethod
+    def with_department(cls, department=None):
+        """Evaluations with their department joined; of one department when given."""
+        query = cls.select(cls, Department).join(Department)
+        return query.where(cls.department == department) if department is not None else query
 
     @classmethod
     def satisfied(cls):

@@ -39,6 +39,12 @@ LETTER_STATES = (LETTER_DRAFT, LETTER_ISSUED, LETTER_REPLACED, LETTER_ENDED)
 MATTER_RECEIVED, MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURNED = "已受理", "办理中", "已办结", "已退回"
 MATTER_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURNED)
 MATTER_OPEN_STATES = (MATTER_RECEIVED, MATTER_IN_PROGRESS)
+# 办理状态: the in-place status control moves a matter 已受理 → 办理中 → 已办结, or 已退回 from either
+# open state. 即办件 are finished on the spot, so 已受理 may go straight to 已办结.
+MATTER_NEXT_STATES = {
+    MATTER_RECEIVED: (MATTER_IN_PROGRESS, MATTER_DONE, MATTER_RETURNED),
+    MATTER_IN_PROGRESS: (MATTER_DONE, MATTER_RETURNED),
+}
 # 办理方式
 HANDLINGS = ("窗口办", "网上办", "代办", "上门办")
 ONLINE, PROXY, ONSITE = "网上办", "代办", "上门办"

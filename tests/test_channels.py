@@ -14,7 +14,7 @@ from portal import rules
 from portal.audit import write
 from portal.db import db
 from portal.models import ItemList, Letter, LetterItem, ListRow, Officer, Setting
-from portal.public.channels import LIST_CSV_FIELDS, LIST_FIELDS, OFFICER_CSV_FIELDS, OFFICER_FIELDS
+from portal.public.service import LIST_CSV_FIELDS, LIST_FIELDS, OFFICER_CSV_FIELDS, OFFICER_FIELDS
 from tests.test_channels_qr import qr_codes_in
 
 BASE = "https://zwfw.chibi.gov.cn"

@@ -19,7 +19,7 @@ from portal import metrics, rules
 from portal.audit import write
 from portal.db import db
 from portal.items.service import counts as list_counts, departments_overview
-from portal.ledger.evaluations import department_summary
+from portal.ledger.service import department_summary
 from portal.models import (
     ALL_MODELS,
     DataVersion,

@@ -13,7 +13,7 @@ from peewee import IntegrityError
 from portal import rules
 from portal.audit import write
 from portal.models import Letter, LetterItem, Officer, ServiceItem
-from portal.officers import letter_text, letters
+from portal.officers import letter_text, service
 from tests.test_officers import assign, client_for, html, officer, snapshot
 
 
@@ -131,7 +131,7 @@ def test_a_number_taken_meanwhile_is_a_clear_error(app, setup, login, monkeypatc
         w.create(Letter, number="赤首授〔2026〕1号", year=2026, seq=1, department=setup.fgj,
                  officer=officer(setup.fgj, "旧人", start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)),
                  state="已终止", issue_date=dt.date(2024, 1, 5))
-    monkeypatch.setattr(letters, "next_seq", lambda year: 1)  # as if another user took it at the same moment
+    monkeypatch.setattr(service, "next_seq", lambda year: 1)  # as if another user took it at the same moment
     before = snapshot()
     response = client.post(f"/officers/{setup.o.id}/letters/new", follow_redirects=True)
     assert "文号已被占用" in html(response)

@@ -377,7 +377,7 @@ def cases_export():
 def channels():
     """公示渠道: where the office (or a department, for its own windows) prints the window cards and
     the hall bulletin, and finds the data feed's public addresses."""
-    from ..public.channels import serving_officers
+    from ..public.service import serving_officers
 
     own = current_user.department if current_user.is_department else None
     departments = [own] if own is not None else list(Department.active_ordered())

@@ -5,6 +5,8 @@ that is not among them — another department's item, say — is refused with a 
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from ..forms import PortalForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
@@ -85,6 +87,39 @@ class MatterForm(Form):
             self.completed_date.errors.append("办结日期不能早于受理日期")
         if completed and completed > today:
             self.completed_date.errors.append("办结日期不能晚于今天")
+
+
+class StatusForm(Form):
+    """办理状态: a matter moved on in place from its row (rules.MATTER_NEXT_STATES), with the 办结 or
+    退回 date when it is finished or returned. The row shows one error, so `check` gives one message."""
+
+    status = StringField("状态")
+    completed_date = StringField("办结或退回日期")
+
+    completed: dt.date | None = None
+
+    def check(self, matter, today: dt.date) -> str | None:
+        """The Chinese error of the change asked for, or None (then `completed` holds its date, if any)."""
+        new = self.status.data or ""
+        self.completed = None
+        if new not in rules.MATTER_NEXT_STATES.get(matter.status, ()):
+            return f"不能将「{matter.status}」改为「{new or '（空）'}」"
+        if new not in (rules.MATTER_DONE, rules.MATTER_RETURNED):
+            return None
+        label = "办结日期" if new == rules.MATTER_DONE else "退回日期"
+        raw = (self.completed_date.data or "").strip()
+        if not raw:
+            return f"请填写{label}"
+        try:
+            completed = dt.date.fromisoformat(raw)
+        except ValueError:
+            return f"{label}格式应为 年-月-日"
+        if completed < matter.received_date:
+            return f"{label}不能早于受理日期（{matter.received_date.isoformat()}）"
+        if completed > today:
+            return f"{label}不能晚于今天"
+        self.completed = completed
+        return None
 
 
 class HolidayForm(Form):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import rules
 from ..models import Department, Officer, Setting, TenureReport
-from . import letters
+from . import service
 
 PROBLEMS = {
     "no_officer": "无在任首席服务员",
@@ -68,7 +68,7 @@ def city_rows(today: dt.date) -> list[DepartmentRow]:
     for officer in Officer.select().where(Officer.department.in_(list(rows))).order_by(Officer.term_start, Officer.id):
         by_dept[officer.department_id].append(officer)
     serving = [o for officers in by_dept.values() for o in officers if o.term_end is None]
-    status = letters.status_for(serving, today)
+    status = service.status_for(serving, today)
     for dept_id, officers in by_dept.items():
         row = rows[dept_id]
         row.serving = [o for o in officers if o.term_end is None]

@@ -10,7 +10,7 @@ from flask import url_for
 
 from .. import reminders, rules
 from ..models import Officer, TenureReport
-from . import letters
+from . import service
 
 AREA = "首席服务员"
 
@@ -21,7 +21,7 @@ def officer_reminders(user, today):
     if not user.is_department:
         return []
     serving = list(Officer.serving(user.department_id))
-    status = letters.status_for(serving, today)
+    status = service.status_for(serving, today)
     out = []
     for officer in serving:
         url = url_for("officers.detail", officer_id=officer.id)

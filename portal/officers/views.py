@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
 from .. import clock, htmx, rules
 from ..access import (any_role, can_write_department, department_required, get_scoped_or_404, office_required,
@@ -14,7 +14,7 @@ from .. import docs
 from ..exports import download_name, send_xlsx
 from ..exports.attachment3 import roster_workbook
 from ..models import Department, Letter, LetterItem, Officer, Setting, TenureReport
-from . import bp, coverage, letter_text, letters, timeline
+from . import bp, coverage, letter_text, service, timeline
 from . import reminders  # noqa: F401  (registers the area's to-dos)
 from .forms import AppointForm, EditForm, IssueForm, SettingsForm
 
@@ -33,29 +33,17 @@ def _department():
     return Department.get_or_none(Department.code == code) or abort(404)
 
 
-def _letter_counts(letter_ids) -> dict[int, dict[str, int]]:
-    """Section 一 / 二 sizes of each letter, one query."""
-    out = {i: {rules.FINAL: 0, rules.FIRST: 0} for i in letter_ids}
-    if letter_ids:
-        for letter_id, mode, n in (LetterItem.select(LetterItem.letter, LetterItem.mode, fn.COUNT(LetterItem.id))
-                                   .where(LetterItem.letter.in_(list(letter_ids)))
-                                   .group_by(LetterItem.letter, LetterItem.mode).tuples()):
-            out[letter_id][mode] = n
-    return out
-
-
 def _department_page(dept: Department) -> dict:
     """Everything the department's officers page shows, in a fixed number of queries."""
     today = clock.today()
     since = Setting.system_start()
-    officers = list(Officer.select().where(Officer.department == dept).order_by(Officer.term_start, Officer.id))
+    officers = list(Officer.of_department(dept))
     serving = [o for o in officers if o.term_end is None]
     past = sorted((o for o in officers if o.term_end is not None), key=lambda o: (o.term_end, o.id), reverse=True)
-    status = letters.status_for(serving, today)
-    all_letters = list(Letter.select(Letter, Officer).join(Officer).where(Letter.department == dept)
-                       .order_by(Letter.year.desc(), Letter.seq.desc()))
-    counts = _letter_counts([l.id for l in all_letters])
-    reports = list(TenureReport.select().where(TenureReport.department == dept).order_by(TenureReport.effective_date.desc()))
+    status = service.status_for(serving, today)
+    all_letters = list(Letter.of_department(dept))
+    counts = LetterItem.section_counts([l.id for l in all_letters])
+    reports = list(TenureReport.of_department(dept))
     early_out = {r.outgoing_id for r in reports if r.early}
     open_reports = [r for r in reports if rules.report_open(r.state)]
     intervals, gap_count = coverage.gaps(officers, since, today) if dept.has_window else ([], 0)
@@ -100,7 +88,7 @@ def appoint():
     form = AppointForm()
     refusal = _appoint_refusal(dept)
     if request.method == "POST" and refusal is None and form.validate_on_submit():
-        last_end = (Officer.select(fn.MAX(Officer.term_end)).where(Officer.department == dept).scalar())
+        last_end = Officer.last_term_end(dept)
         if last_end and not dept.several_officers and form.term_start.data <= last_end:
             form.term_start.errors.append(f"任期开始日期须晚于上一任首席服务员的离任日期（{last_end.isoformat()}）。")
         else:
@@ -118,19 +106,18 @@ def detail(officer_id):
     """首席服务员详情: particulars, term, the items held now against the letter in force, every letter."""
     officer = get_scoped_or_404(Officer, officer_id)
     today = clock.today()
-    status = letters.status_for([officer], today)[officer.id]
+    status = service.status_for([officer], today)[officer.id]
     in_force = status["letter"]
-    rows = letters.letter_rows([in_force.id])[in_force.id] if in_force else []
+    rows = service.letter_rows([in_force.id])[in_force.id] if in_force else []
     items = status["items"]
-    officer_letters = list(Letter.select().where(Letter.officer == officer).order_by(Letter.year.desc(), Letter.seq.desc()))
-    reports = list(TenureReport.select().where((TenureReport.outgoing == officer) | (TenureReport.incoming == officer))
-                   .order_by(TenureReport.effective_date.desc()))
+    officer_letters = list(Letter.of_officer(officer))
+    reports = list(TenureReport.of_officer(officer))
     return render_template(
         "officers/detail.html", review_record=_review_record(officer), officer=officer, dept=officer.department, status=status, in_force=in_force,
         items=items, final=[i for i in items if i.mode == rules.FINAL], first=[i for i in items if i.mode == rules.FIRST],
         unmoded=[i for i in items if i.mode not in rules.MODES],
-        changes=letters.changes(rows, items) if in_force else None, letters=officer_letters,
-        counts=_letter_counts([l.id for l in officer_letters]), reports=reports, today=today,
+        changes=service.changes(rows, items) if in_force else None, letters=officer_letters,
+        counts=LetterItem.section_counts([l.id for l in officer_letters]), reports=reports, today=today,
         can_write=can_write_department(officer.department_id) and officer.term_end is None)
 
 
@@ -152,8 +139,7 @@ def edit(officer_id):
     form = EditForm(obj=officer)
     if form.validate_on_submit():
         fields = form.person()
-        issued = Letter.select().where((Letter.officer == officer) & (Letter.state != rules.LETTER_DRAFT)).exists()
-        if issued:
+        if Letter.ever_issued(officer):
             for name in ("name", "position"):
                 if fields[name] != getattr(officer, name):
                     getattr(form, name).errors.append("已签发授权委托书后不能修改（授权委托书须与签发时一致）；"
@@ -176,8 +162,8 @@ def letter_new(officer_id):
     officer = get_scoped_or_404(Officer, officer_id)
     try:
         with write() as w:
-            letter = letters.draft(w, officer, clock.today())
-    except letters.LetterError as e:
+            letter = service.draft(w, officer, clock.today())
+    except service.LetterError as e:
         flash(e.message, "error")
         return redirect(url_for("officers.detail", officer_id=officer.id))
     except IntegrityError:
@@ -187,13 +173,13 @@ def letter_new(officer_id):
 
 
 def _letter_page(letter: Letter, form=None, status: int = 200):
-    rows = letters.letter_rows([letter.id])[letter.id]
-    content = letters.content(letter, rows)
+    rows = service.letter_rows([letter.id])[letter.id]
+    content = service.content(letter, rows)
     successor = Letter.get_or_none(Letter.replaces == letter)
     stale = None
     if letter.state in (rules.LETTER_DRAFT, rules.LETTER_ISSUED):
-        current = letters.assigned_items([letter.officer_id])[letter.officer_id]
-        stale = letters.changes(rows, current)
+        current = service.assigned_items([letter.officer_id])[letter.officer_id]
+        stale = service.changes(rows, current)
     can_write = can_write_department(letter.department_id) and letter.officer.term_end is None
     if form is None and letter.state == rules.LETTER_DRAFT and can_write:
         form = IssueForm(issue_date=clock.today())
@@ -214,12 +200,12 @@ def letter(letter_id):
 def letter_docx(letter_id):
     """授权委托书 (.docx), laid out like the city's template."""
     letter = get_scoped_or_404(Letter, letter_id)
-    data = docs.letter_docx(letters.content(letter, letters.letter_rows([letter.id])[letter.id]))
+    data = docs.letter_docx(service.content(letter, service.letter_rows([letter.id])[letter.id]))
     suffix = "草稿" if letter.state == rules.LETTER_DRAFT else letter.number
     return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx")
 
 
-def _refused(e: letters.LetterError, letter: Letter):
+def _refused(e: service.LetterError, letter: Letter):
     flash(e.message, "error")
     if e.status == 409:
         return _letter_page(letter, status=409)
@@ -233,13 +219,13 @@ def letter_issue(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     form = IssueForm()
     if letter.state != rules.LETTER_DRAFT:
-        return _refused(letters.LetterError(f"授权委托书 {letter.number} {letter.state}，不能再次签发或修改。"), letter)
+        return _refused(service.LetterError(f"授权委托书 {letter.number} {letter.state}，不能再次签发或修改。"), letter)
     if not form.validate_on_submit():
         return _letter_page(letter, form, 422)
     try:
         with write() as w:
-            letters.issue(w, letter, form.issue_date.data, current_user._get_current_object(), clock.today())
-    except letters.LetterError as e:
+            service.issue(w, letter, form.issue_date.data, current_user._get_current_object(), clock.today())
+    except service.LetterError as e:
         if e.status == 422:
             form.issue_date.errors.append(e.message)
             return _letter_page(Letter.get_by_id(letter.id), form, 422)
@@ -258,12 +244,12 @@ def letter_refresh(letter_id):
     """按当前事项重新生成: redraw a draft from the officer's items as they are now."""
     letter = get_scoped_or_404(Letter, letter_id)
     if letter.state != rules.LETTER_DRAFT:
-        return _refused(letters.LetterError(f"授权委托书 {letter.number} {letter.state}，内容不能再修改；"
+        return _refused(service.LetterError(f"授权委托书 {letter.number} {letter.state}，内容不能再修改；"
                                             "事项有变化时请生成新的授权委托书。"), letter)
     try:
         with write() as w:
-            letters.draft(w, letter.officer, clock.today())
-    except letters.LetterError as e:
+            service.draft(w, letter.officer, clock.today())
+    except service.LetterError as e:
         return _refused(e, letter)
     flash("已按当前事项重新生成草稿。", "success")
     return redirect(url_for("officers.letter", letter_id=letter.id))
@@ -276,8 +262,8 @@ def letter_discard(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     try:
         with write() as w:
-            letters.discard(w, letter)
-    except letters.LetterError as e:
+            service.discard(w, letter)
+    except service.LetterError as e:
         return _refused(e, letter)
     flash(f"已作废草稿 {letter.number}。", "success")
     return redirect(url_for("officers.detail", officer_id=letter.officer_id))
@@ -321,8 +307,7 @@ def settings():
     problems = []
     if form.validate_on_submit():
         wanted = {d.id: f"several_{d.id}" in request.form for d in departments}
-        serving_counts = dict(Officer.select(Officer.department, fn.COUNT(Officer.id))
-                              .where(Officer.term_end.is_null()).group_by(Officer.department).tuples())
+        serving_counts = Officer.serving_counts()
         for d in departments:
             if d.several_officers and not wanted[d.id] and serving_counts.get(d.id, 0) > 1:
                 problems.append(f"{d.name}现有{serving_counts[d.id]}名在任首席服务员，须先报送任期调整报告减至1名，"
@@ -350,14 +335,6 @@ def settings():
 # --- roster exports (附件3) -----------------------------------------------------------------------
 
 
-def _serving_by_department(dept_ids) -> dict[int, list[Officer]]:
-    out = {i: [] for i in dept_ids}
-    for o in (Officer.select().where(Officer.department.in_(list(dept_ids)) & Officer.term_end.is_null())
-              .order_by(Officer.term_start, Officer.id)):
-        out[o.department_id].append(o)
-    return out
-
-
 @bp.route("/roster.xlsx")
 @any_role
 def roster_export():
@@ -366,7 +343,7 @@ def roster_export():
     if dept is None:
         return redirect(url_for("officers.roster_export_city"))
     today = clock.today()
-    data = roster_workbook([(dept.name, _serving_by_department([dept.id])[dept.id])], today, unit=dept.name)
+    data = roster_workbook([(dept.name, Officer.serving_by_department([dept.id])[dept.id])], today, unit=dept.name)
     return send_xlsx(data, download_name(dept.name, "首席服务员名单", day=today))
 
 
@@ -376,6 +353,6 @@ def roster_export_city():
     """全市“首席服务员”名单 (附件3), every active department, as .xlsx."""
     today = clock.today()
     departments = list(Department.active_ordered())
-    serving = _serving_by_department([d.id for d in departments])
+    serving = Officer.serving_by_department([d.id for d in departments])
     data = roster_workbook([(d.name, serving[d.id]) for d in departments], today, unit=None)
     return send_xlsx(data, download_name("赤壁市", "首席服务员名单", day=today))

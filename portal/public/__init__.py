@@ -1,7 +1,7 @@
-"""公开页面 — published lists, roster, letter verification, evaluations (views); window cards,
-bulletin, data feed and highlight cases (channels). No login."""
+"""公开页面 — published lists, roster, letter verification, evaluations, window cards, bulletin, data
+feed and highlight cases (views); what the channels are made of (service). No login."""
 from flask import Blueprint
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
-from . import channels, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401

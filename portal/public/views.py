@@ -1,25 +1,28 @@
 """公开页面 — what anyone sees without logging in: the published lists of every department (always the
 latest approved version, rule 8), the one-time notification of an item, the roster of serving
-officers, each officer's authorised items, the verification of a letter by its number, and 好差评.
+officers, each officer's authorised items, the verification of a letter by its number, 好差评, and the
+publication channels (公示渠道): window cards, the hall bulletin, the data feed and highlight cases.
 
-Officer queries here name their columns one by one: a mobile number or a date of birth is never even
-read on a public page.
+The queries are in service.py; officer queries there name their columns one by one: a mobile number or
+a date of birth is never even read on a public page.
 """
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import hashlib
 import hmac
+import io
+import json
 import re
 import secrets
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
-from peewee import JOIN
+from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 
-from .. import clock, listing, rules
+from .. import clock, listing, qr, rules
 from ..audit import write
-from ..models import Department, Evaluation, Holiday, ItemList, Letter, LetterItem, ListRow, Officer, Setting
-from . import bp
+from ..exports import safe_text
+from ..models import DataVersion, Department, HighlightCase, ItemList, ListRow
+from . import bp, service
 from .forms import EvaluationForm
 
 EVALUATIONS_PER_ADDRESS_PER_DAY = 5
@@ -28,22 +31,7 @@ _NUMBERING = re.compile(r"^\s*(?:[0-9０-９]+|[一二三四五六七八九十]+
 
 
 def _active_department_or_404(code: str) -> Department:
-    dept = Department.get_or_none((Department.code == code) & (Department.active == True))  # noqa: E712
-    if dept is None:
-        abort(404)
-    return dept
-
-
-def _public_officers():
-    """Serving officers of active departments with their public columns and the letter in force."""
-    return (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
-                           Department.code.alias("department_code"), Department.name.alias("department_name"),
-                           Letter.number.alias("letter_number"), Letter.issue_date.alias("letter_date"))
-            .join(Department).switch(Officer)
-            .join(Letter, JOIN.LEFT_OUTER, on=((Letter.officer == Officer.id) & (Letter.state == rules.LETTER_ISSUED)))
-            .where(Officer.term_end.is_null() & (Department.active == True))  # noqa: E712
-            .order_by(Department.sort_order, Department.id, Officer.term_start, Officer.id)
-            .dicts())
+    return service.active_department(code) or abort(404)
 
 
 def _published_departments():
@@ -60,22 +48,10 @@ def index():
     type and department; each row shows the officer, the approval mode and the one-time notification."""
     text = (request.args.get("q") or "").strip()
     item_type = request.args.get("type", "")
+    item_type = item_type if item_type in rules.ITEM_TYPES else ""
     code = request.args.get("dept", "")
-    query = ListRow.published()
-    if text:
-        query = query.where(ListRow.item_name.contains(text) | ListRow.sub_item_name.contains(text)
-                            | (ListRow.code == text))
-    if item_type in rules.ITEM_TYPES:
-        query = query.where(ListRow.item_type == item_type)
-    else:
-        item_type = ""
-    if code:
-        query = query.where(Department.code == code)
     included = request.args.get("included") == "1"
-    if included:
-        query = query.where(ListRow.inclusion == rules.INCLUDED)
-    query = query.order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
-    page = listing.paginate(query)
+    page = listing.paginate(service.search_published(text, item_type, code, included))
     return render_template("public/index.html", page=page, q=text, item_type=item_type, code=code,
                            lists=_published_departments(), searched=bool(text or item_type or code or included))
 
@@ -84,13 +60,7 @@ def index():
 def department(code: str):
     """部门公示页: one department's published list, its serving officers and the link to 好差评."""
     dept = _active_department_or_404(code)
-    published = ItemList.published_for(dept)
-    rows = []
-    if published is not None:
-        rows = list(ListRow.select().where(ListRow.item_list == published).order_by(ListRow.seq, ListRow.id))
-    officers = list(_public_officers().where(Officer.department == dept))
-    return render_template("public/department.html", dept=dept, published=published, rows=rows, officers=officers,
-                           included=sum(1 for r in rows if r.inclusion == rules.INCLUDED))
+    return render_template("public/department.html", dept=dept, **service.department_page(dept))
 
 
 @bp.route("/items/<int:item_id>")
@@ -100,10 +70,7 @@ def notice(item_id: int):
     row = ListRow.published().where(ListRow.item == item_id).first()
     if row is None:
         abort(404)
-    officer = None
-    if row.officer_id:
-        officer = (Officer.select(Officer.id, Officer.name, Officer.work_phone, Officer.term_end)
-                   .where(Officer.id == row.officer_id).first())
+    officer = service.notice_officer(row.officer_id)
     # Departments number their materials themselves ("1. 申请书；"); the page numbers them once.
     materials = [_NUMBERING.sub("", line).strip() for line in (row.materials or "").splitlines() if line.strip()]
     return render_template("public/notice.html", row=row, dept=row.item_list.department, officer=officer,
@@ -118,40 +85,17 @@ def roster():
     """首席服务员名单: serving officers — name, department, position, work phone (never the mobile
     number or the date of birth) — with the letter in force."""
     text = (request.args.get("q") or "").strip()
-    query = _public_officers()
-    if text:
-        query = query.where(Officer.name.contains(text) | Department.name.contains(text))
-    officers = list(query)
-    return render_template("public/roster.html", officers=officers, q=text)
+    return render_template("public/roster.html", officers=service.roster(text), q=text)
 
 
 @bp.route("/officers/<int:officer_id>")
 def officer(officer_id: int):
     """首席服务员公开页: the officer's department, position and work phone, and the items of the
     letter in force (sections 一 终审 and 二 初审) with its number and a link to verify it."""
-    person = (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
-                             Officer.term_end, Officer.department, Department.id, Department.code, Department.name)
-              .join(Department)
-              .where((Officer.id == officer_id) & (Department.active == True))  # noqa: E712
-              .first())
-    if person is None:
+    page = service.officer_page(officer_id)
+    if page is None:
         abort(404)
-    letter = (Letter.select(Letter.id, Letter.number, Letter.issue_date)
-              .where((Letter.officer == person.id) & (Letter.state == rules.LETTER_ISSUED))
-              .order_by(Letter.issue_date.desc(), Letter.id.desc()).first())
-    final, first = [], []
-    published_ids = set()
-    if letter is not None and person.term_end is None:
-        items = list(LetterItem.select(LetterItem.item, LetterItem.mode, LetterItem.label)
-                     .where(LetterItem.letter == letter.id).order_by(LetterItem.seq, LetterItem.id))
-        final = [i for i in items if i.mode == rules.FINAL]
-        first = [i for i in items if i.mode == rules.FIRST]
-        published_ids = {item_id for (item_id,) in ListRow.published().select(ListRow.item)
-                         .where(Department.id == person.department_id).tuples() if item_id}
-    else:
-        letter = None  # a former officer holds no letter in force
-    return render_template("public/officer.html", person=person, dept=person.department, letter=letter,
-                           final=final, first=first, published_ids=published_ids)
+    return render_template("public/officer.html", **page)
 
 
 @bp.route("/verify")
@@ -165,29 +109,9 @@ def verify():
         if parsed is None:
             error = "文号格式不正确，请按授权委托书上的文号填写，如：赤首授〔2026〕3号"
         else:
-            result = _verify(*parsed)
+            result = service.verify(*parsed)
     return render_template("public/verify.html", number=number, result=result, error=error,
                            example=rules.letter_number(clock.today().year, 1))
-
-
-def _verify(year: int, seq: int) -> dict:
-    letter = (Letter.select(Letter.id, Letter.number, Letter.state, Letter.issue_date, Letter.end_date,
-                            Officer.id, Officer.name, Department.name)
-              .join(Officer).switch(Letter).join(Department)
-              .where((Letter.year == year) & (Letter.seq == seq) & (Letter.state != rules.LETTER_DRAFT))
-              .first())
-    if letter is None:
-        return {"state": "unknown", "number": rules.letter_number(year, seq)}
-    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department}
-    if letter.state == rules.LETTER_ISSUED:
-        items = list(LetterItem.select(LetterItem.mode, LetterItem.label).where(LetterItem.letter == letter.id)
-                     .order_by(LetterItem.seq, LetterItem.id))
-        out["final"], out["first"] = rules.letter_sections([(i.label, i.mode) for i in items])
-    elif letter.state == rules.LETTER_REPLACED:
-        out["replacement"] = (Letter.select(Letter.number, Letter.issue_date, Letter.state)
-                              .where((Letter.replaces == letter.id) & (Letter.state != rules.LETTER_DRAFT))
-                              .order_by(Letter.id.desc()).first())
-    return out
 
 
 # --- 好差评 ----------------------------------------------------------------------------------------
@@ -208,8 +132,20 @@ def _address_hash() -> str:
     return hmac.new(key, (request.remote_addr or "").encode(), hashlib.sha256).hexdigest()
 
 
-def _stamp() -> dt.datetime:
-    return dt.datetime.combine(clock.today(), clock.now().time())
+def _limit() -> int:
+    """How many evaluations one address may leave a day."""
+    return current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)
+
+
+def _answer_error(form: EvaluationForm) -> bool:
+    """Check the arithmetic question against the session's answer (taken out: one try per question);
+    True (with the error on the field) when the given answer is wrong."""
+    expected = session.pop(QUESTION_KEY, None)
+    given = (form.answer.data or "").strip()
+    if given and (expected is None or not given.isdigit() or int(given) != expected):
+        form.answer.errors.append("验证问题回答不正确，已换一道新题，请重新计算")
+        return True
+    return False
 
 
 @bp.route("/evaluate/<code>", methods=["GET", "POST"])
@@ -221,33 +157,19 @@ def evaluate(code: str):
     limit_error = None
     if request.method == "POST":
         valid = form.validate_on_submit()
-        expected = session.pop(QUESTION_KEY, None)
-        given = (form.answer.data or "").strip()
-        if given and (expected is None or not given.isdigit() or int(given) != expected):
-            form.answer.errors.append("验证问题回答不正确，已换一道新题，请重新计算")
+        if _answer_error(form):
             valid = False
         address = _address_hash()
-        since = dt.datetime.combine(clock.today(), dt.time())
-        limit = current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)
-        count = Evaluation.select().where((Evaluation.address_hash == address) & (Evaluation.created_at >= since)).count()
-        if count >= limit:
-            limit_error = f"同一网络每天最多提交{limit}条评价，今天的评价次数已用完，请明天再来。"
+        if service.evaluations_today(address) >= _limit():
+            limit_error = f"同一网络每天最多提交{_limit()}条评价，今天的评价次数已用完，请明天再来。"
             valid = False
         if valid:
-            level = form.level.data
-            deadline = None
-            if rules.is_bad_review(level):
-                days = int(Setting.get_value("evaluation_answer_days") or 5)
-                deadline = rules.add_working_days(clock.today(), days, *Holiday.calendar())
             with write(username="公众评价") as w:
-                w.create(Evaluation, department=dept, level=level, comment=(form.comment.data or "").strip(),
-                         matter_ref=(form.matter_ref.data or "").strip(), created_at=_stamp(),
-                         address_hash=address, deadline=deadline)
+                service.record_evaluation(w, dept, form, address)
             return redirect(url_for("public.thanks"), 303)
     _new_question(form)
     response = current_app.make_response((render_template(
-        "public/evaluate.html", dept=dept, form=form, limit_error=limit_error,
-        limit=current_app.config.get("EVALUATIONS_PER_ADDRESS_PER_DAY", EVALUATIONS_PER_ADDRESS_PER_DAY)),
+        "public/evaluate.html", dept=dept, form=form, limit_error=limit_error, limit=_limit()),
         422 if request.method == "POST" else 200))
     # The form carries this visitor's CSRF token and question: no shared cache may keep it.
     response.headers["Cache-Control"] = "private, no-cache"
@@ -258,3 +180,165 @@ def evaluate(code: str):
 def thanks():
     """感谢评价: nothing else is shown — not the evaluation, not the department's figures."""
     return render_template("public/thanks.html")
+
+
+# --- publication channels (公示渠道): window cards, hall bulletin, data feed, highlight cases ----------
+
+CARD_SIZES = ("a5", "a4")
+CASE_PAGE_SIZE = 12
+
+
+def _department_or_404(code: str | None) -> Department | None:
+    """The active department of ?dept=<code>; None when no code is given."""
+    if not code:
+        return None
+    return service.active_department(code) or abort(404)
+
+
+def _card_size() -> str:
+    size = request.args.get("size", "a5").lower()
+    return size if size in CARD_SIZES else "a5"
+
+
+@bp.route("/cards/<int:officer_id>")
+def card(officer_id: int):
+    """窗口公示牌: one serving officer's printable window card with two QR codes."""
+    officer = service.serving_officer(officer_id) or abort(404)
+    entries = [e for e in service.serving_officers(officer.department) if e.officer.id == officer_id]
+    return render_template("public/card.html", cards=service.window_cards(entries), department=officer.department,
+                           officer=officer, size=_card_size())
+
+
+@bp.route("/cards")
+def cards():
+    """窗口公示牌（批量）: the cards of every serving officer — of one department with ?dept=<code> —
+    on one print page, one card per sheet."""
+    department = _department_or_404(request.args.get("dept"))
+    entries = service.serving_officers(department)
+    return render_template("public/cards.html", cards=service.window_cards(entries), department=department,
+                           departments=list(Department.active_ordered()), size=_card_size())
+
+
+# --- hall bulletin ---------------------------------------------------------------------------------
+
+
+@bp.route("/bulletin")
+def bulletin():
+    """宣传栏: the whole city's published lists, grouped by department, with each version's date, in
+    large type for the hall's notice board (?dept=<code> prints one department)."""
+    department = _department_or_404(request.args.get("dept"))
+    lists = service.published_lists(department)
+    return render_template("public/bulletin.html", lists=lists, department=department,
+                           departments=list(Department.active_ordered()))
+
+
+def _feed_response(body: str | bytes, mimetype: str) -> Response:
+    """A feed answer: cacheable for a few minutes, revalidated by the data version, readable by the
+    government website's own scripts (CORS), and never guessed as another type."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(f"v{DataVersion.current()}-{request.path}")
+    return response.make_conditional(request)
+
+
+def _json(payload: dict) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, indent=1)
+    return _feed_response(body, "application/json")
+
+
+def _csv(fields: tuple[str, ...], records: list[dict]) -> Response:
+    """UTF-8 with a byte-order mark so that Excel opens the Chinese text correctly; a cell that Excel
+    would read as a formula (= + - @) starts with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(fields)
+    for rec in records:
+        cells = []
+        for name in fields:
+            value = rec.get(name)
+            if value is None:
+                value = ""
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            cells.append(safe_text(str(value)))
+        writer.writerow(cells)
+    response = _feed_response("\ufeff" + out.getvalue(), "text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return response
+
+
+@bp.route("/feed/lists.json")
+def feed_lists_json():
+    """数据接口（清单 JSON）: every department's published list with its version date."""
+    base = qr.public_base_url()
+    departments = []
+    for p in service.published_lists():
+        departments.append({
+            "code": p.department.code, "name": p.department.name, "short_name": p.department.short_name,
+            "revision": p.item_list.revision, "year": p.item_list.year,
+            "version_date": service.iso(p.version_date), "page_url": service.department_url(base, p.department.code),
+            "items": [service.list_record(r) for r in p.rows],
+        })
+    return _json({"generated_at": service.generated_at(), "source": base, "departments": departments})
+
+
+@bp.route("/feed/lists.csv")
+def feed_lists_csv():
+    """数据接口（清单 CSV）: one line per item of the published lists, with the department and version."""
+    generated = service.generated_at()
+    records = []
+    for p in service.published_lists():
+        head = {"department_code": p.department.code, "department_name": p.department.name,
+                "version_date": service.iso(p.version_date), "revision": p.item_list.revision, "generated_at": generated}
+        records.extend({**head, **service.list_record(r)} for r in p.rows)
+    return _csv(service.LIST_CSV_FIELDS, records)
+
+
+@bp.route("/feed/officers.json")
+def feed_roster_json():
+    """数据接口（名单 JSON）: the serving officers with their public fields and letter in force."""
+    base = qr.public_base_url()
+    officers = [service.officer_record(e, base) for e in service.serving_officers()]
+    return _json({"generated_at": service.generated_at(), "source": base, "officers": officers})
+
+
+@bp.route("/feed/officers.csv")
+def feed_roster_csv():
+    """数据接口（名单 CSV）: the serving officers, one line each."""
+    base = qr.public_base_url()
+    generated = service.generated_at()
+    records = [{**service.officer_record(e, base), "generated_at": generated} for e in service.serving_officers()]
+    return _csv(service.OFFICER_CSV_FIELDS, records)
+
+
+def _published_case_or_404(case_id: int) -> HighlightCase:
+    return service.published_case(case_id) or abort(404)
+
+
+@bp.route("/cases")
+def cases():
+    """亮点案例: the approved cases of good practice, newest first (?dept=<code> for one department)."""
+    department = _department_or_404(request.args.get("dept"))
+    page = listing.paginate(service.published_cases(department), CASE_PAGE_SIZE)
+    return render_template("public/cases.html", page=page, department=department,
+                           departments=service.departments_with_cases())
+
+
+@bp.route("/cases/<int:case_id>")
+def case(case_id: int):
+    """亮点案例详情: one approved case with its photo."""
+    return render_template("public/cases_detail.html", case=_published_case_or_404(case_id))
+
+
+@bp.route("/cases/<int:case_id>/photo")
+def case_photo(case_id: int):
+    """The photo of an approved case, served with the type its content was checked to be."""
+    row = service.published_photo(case_id)
+    if row is None or row.photo is None or row.photo_type not in ("image/png", "image/jpeg"):
+        abort(404)
+    response = Response(bytes(row.photo), mimetype=row.photo_type)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.headers["Content-Disposition"] = "inline"
+    response.set_etag(f"case-{case_id}-v{DataVersion.current()}")
+    return response.make_conditional(request)

@@ -3,45 +3,27 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN
 
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped
 from ..audit import write
 from ..models import Department, Officer, TenureReport
 from ..officers import reminders  # noqa: F401  (registers the area's to-dos)
-from . import bp, filing
+from . import bp, service
 from .forms import RefileForm, ReportForm, ReturnForm
-
-Outgoing = Officer.alias("outgoing")
-Incoming = Officer.alias("incoming")
-
-
-def _reports():
-    return (TenureReport.select(TenureReport, Department, Outgoing, Incoming)
-            .join(Department, on=(TenureReport.department == Department.id))
-            .switch(TenureReport).join(Outgoing, on=(TenureReport.outgoing == Outgoing.id), attr="outgoing")
-            .switch(TenureReport).join(Incoming, JOIN.LEFT_OUTER, on=(TenureReport.incoming == Incoming.id), attr="incoming"))
-
 
 @bp.route("/")
 @any_role
 def index():
     """任期调整报告: a department's own reports; for the office and leaders every department's, filtered by
     state (?state=待确认|已确认|已退回), early changes (?early=1) and department (?dept=code)."""
-    q = scoped(_reports(), TenureReport.department)
     dept = None
     if not current_user.is_department and request.args.get("dept"):
         dept = Department.get_or_none(Department.code == request.args["dept"]) or abort(404)
-        q = q.where(TenureReport.department == dept)
     state = request.args.get("state", "")
-    if state in rules.REPORT_STATES:
-        q = q.where(TenureReport.state == state)
-    else:
-        state = ""
+    state = state if state in rules.REPORT_STATES else ""
     early = request.args.get("early") == "1"
-    if early:
-        q = q.where(TenureReport.early == True)  # noqa: E712
+    q = TenureReport.filtered(scoped(TenureReport.with_people(), TenureReport.department), dept, state, early)
     q, sort = listing.sort(q, {"filed": TenureReport.filed_at, "effective": TenureReport.effective_date,
                                "department": Department.sort_order, "state": TenureReport.state}, "-filed")
     page = listing.paginate(q)
@@ -53,8 +35,7 @@ def index():
 def _report_form(dept, form=None):
     form = form or ReportForm()
     serving = list(Officer.serving(dept).order_by(Officer.term_start))
-    former = list(Officer.select().where((Officer.department == dept) & Officer.term_end.is_null(False))
-                  .order_by(Officer.term_end.desc()))
+    former = list(Officer.former(dept))
     form.outgoing.choices = [("", "请选择")] + [(str(o.id), f"{o.name}（{o.term_start.isoformat()}起）") for o in serving]
     form.previous.choices = [("", "请选择")] + [(str(o.id), f"{o.name}（{o.term_start.isoformat()}至{o.term_end.isoformat()}）")
                                              for o in former]
@@ -72,18 +53,11 @@ def new():
         form.outgoing.data = request.args["outgoing"]
     if request.method == "POST":
         valid = form.validate_on_submit()
-        checked = filing.check(form, dept, clock.today())
+        checked = service.check(form, dept, clock.today())
         if valid and checked:
             with write() as w:
-                report = filing.file(w, dept, form, checked, current_user._get_current_object())
-            message = "任期调整报告已报送协调办。"
-            if report.early:
-                message += "本次调整属提前调整（任期未满两年）。"
-            if report.incoming_id:
-                message += "原首席服务员的事项已移交接任人员，请尽快为其签发授权委托书。"
-            elif not Officer.serving(dept).exists():
-                message += "本部门现无在任首席服务员，请尽快任命，避免断档。"
-            flash(message, "success")
+                report = service.file(w, dept, form, checked, current_user._get_current_object())
+            flash(service.filed_message(report, dept), "success")
             return redirect(url_for("tenure.detail", report_id=report.id))
         return render_template("tenure/new.html", form=form, serving=serving, former=former, dept=dept), 422
     return render_template("tenure/new.html", form=form, serving=serving, former=former, dept=dept)
@@ -98,7 +72,7 @@ def detail(report_id):
 
 
 def _detail_page(report, return_form=None, refile_form=None, status=200):
-    report = _reports().where(TenureReport.id == report.id).get()
+    report = TenureReport.with_people().where(TenureReport.id == report.id).get()
     if refile_form is None and report.state == rules.REPORT_RETURNED and current_user.is_department:
         refile_form = RefileForm(obj=report)
     if return_form is None and report.state == rules.REPORT_FILED and current_user.is_office:
@@ -121,7 +95,7 @@ def acknowledge(report_id):
     if report.state != rules.REPORT_FILED:
         return _not_waiting(report)
     with write() as w:
-        filing.acknowledge(w, report, current_user._get_current_object())
+        service.acknowledge(w, report, current_user._get_current_object())
     flash("已确认该任期调整报告。", "success")
     return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
 
@@ -137,7 +111,7 @@ def return_report(report_id):
     if not form.validate_on_submit():
         return _detail_page(report, return_form=form, status=422)
     with write() as w:
-        filing.send_back(w, report, form.comment.data, current_user._get_current_object())
+        service.send_back(w, report, form.comment.data, current_user._get_current_object())
     flash("已退回该任期调整报告，部门将在待办中看到退回意见。", "success")
     return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
 
@@ -156,7 +130,7 @@ def refile(report_id):
             form.reason.errors.append("本次调整属提前调整（任期未满两年），须说明调整原因。")
         else:
             with write() as w:
-                filing.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object())
+                service.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object())
             flash("已修改并重新报送协调办。", "success")
             return redirect(url_for("tenure.detail", report_id=report.id))
     return _detail_page(report, refile_form=form, status=422)

@@ -10,7 +10,7 @@ import datetime as dt
 
 from .. import clock, rules
 from ..models import Letter, Officer, ServiceItem, TenureReport
-from ..officers import letters
+from ..officers import service as officer_service
 from .forms import NEW, NONE, PREVIOUS
 
 
@@ -74,7 +74,7 @@ def file(w, dept, form, checked: dict, user) -> TenureReport:
     eff = form.effective_date.data
     last_day = eff - dt.timedelta(days=1)
     w.update(outgoing, action="term_end", term_end=last_day)
-    letters.end_for_officer(w, outgoing, last_day)
+    officer_service.end_for_officer(w, outgoing, last_day)
     incoming = None
     if form.incoming_kind.data == NEW:
         incoming = w.create(Officer, department=dept, term_start=eff, **form.person())
@@ -88,6 +88,18 @@ def file(w, dept, form, checked: dict, user) -> TenureReport:
     return w.create(TenureReport, department=dept, outgoing=outgoing, incoming=incoming, effective_date=eff,
                     reason=(form.reason.data or "").strip(), handover=form.handover.data.strip(),
                     early=checked["early"], state=rules.REPORT_FILED, filed_at=clock.now(), filed_by=user)
+
+
+def filed_message(report: TenureReport, dept) -> str:
+    """What the department is told after filing: early change, items handed over, or nobody serving now."""
+    message = "任期调整报告已报送协调办。"
+    if report.early:
+        message += "本次调整属提前调整（任期未满两年）。"
+    if report.incoming_id:
+        message += "原首席服务员的事项已移交接任人员，请尽快为其签发授权委托书。"
+    elif not Officer.serving(dept).exists():
+        message += "本部门现无在任首席服务员，请尽快任命，避免断档。"
+    return message
 
 
 def acknowledge(w, report: TenureReport, user) -> TenureReport:
