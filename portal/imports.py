@@ -45,7 +45,7 @@ from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from . import rules
 from .forms import TextProblem, clean_text
-from .exports import FORMULA_START
+from .exports import guarded
 from .exports.attachment1 import ATTACHMENT, HEADER, NOTE, OLD_NOTE, TITLE, parse_officer_cell, parse_reason_cell
 from .uploads import EntityGuard, UploadError
 
@@ -151,9 +151,10 @@ def header_key(value) -> str | None:
 
 
 def cell_text(value) -> str:
-    """A cell as text: integral floats without '.0', dates as ISO, a formula guard apostrophe dropped."""
+    """A cell as text: integral floats without '.0', dates as ISO, the formula guard apostrophe dropped:
+    exactly one apostrophe before = + - @ (exports.csv_text and xlsx_text put it there)."""
     if type(value) is str:  # nearly every cell: tested first (a list has tens of thousands)
-        if value[:1] == "'" and value[1:2] in FORMULA_START:
+        if value[:1] == "'" and guarded(value[1:]):
             value = value[1:]
         return value.strip()
     if value is None:
@@ -165,7 +166,7 @@ def cell_text(value) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%Y-%m-%d")
     text = str(value)
-    if text.startswith("'") and text[1:2] in FORMULA_START:
+    if text[:1] == "'" and guarded(text[1:]):
         text = text[1:]
     return text.strip()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import metrics
-from . import download_name, safe_text, workbook
+from . import download_name, workbook, xlsx_text
 
 TITLE = "赤壁市首席服务员制度考核排名"
 FLAG_TEXT = {True: "是", False: "否", None: "未到期"}
@@ -14,7 +14,7 @@ FLAG_TEXT = {True: "是", False: "否", None: "未到期"}
 
 def assessment_filename(day: dt.date) -> str:
     """赤壁市首席服务员制度考核排名-2026-11-26.xlsx"""
-    return download_name(TITLE, day=day)
+    return download_name(TITLE, day=day, ascii="chibi-assessment-ranking")
 
 
 def _cn(day: dt.date) -> str:
@@ -49,7 +49,7 @@ class _Writer:
         elif isinstance(value, (int, float)):
             ws.write_number(row, col, value, self.int if float(value).is_integer() else self.dec)
         else:
-            ws.write_string(row, col, str(safe_text(value)), self.text)
+            ws.write_string(row, col, xlsx_text(str(value)), self.text)
 
     def header(self, ws, row, labels):
         for col, label in enumerate(labels):

@@ -392,11 +392,13 @@ def export():
             abort(404)
         rows = [service.as_dict(r) for r in service.list_rows(item_list)]
         parts = (dept.name, attachment1.DOWNLOAD_TITLE, f"第{item_list.revision}版")
+        words = f"{dept.code}-item-list-version-{item_list.revision}"
     else:
         rows = [service.as_dict(i) for i in service.draft_items(dept)]
         parts = (dept.name, attachment1.DOWNLOAD_TITLE)
+        words = f"{dept.code}-item-list"
     data = attachment1.build([attachment1.fields_of(r, dept.name) for r in rows], day=today, unit=dept.name)
-    return send_xlsx(data, download_name(*parts, day=today))
+    return send_xlsx(data, download_name(*parts, day=today, ascii=words))
 
 
 @bp.route("/export/city")
@@ -405,7 +407,8 @@ def export_city():
     """全市汇总导出: every department's latest approved list in the attachment-1 layout."""
     today = clock.today()
     data = attachment1.build(service.city_rows(), day=today, city=True, stream=True)
-    return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today))
+    return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today,
+                                           ascii="chibi-city-item-list"))
 
 
 # --- submission, versions, review ---------------------------------------------------------------

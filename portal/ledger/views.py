@@ -146,7 +146,8 @@ def export():
     rows = list(query.order_by_extend(Matter.id.desc()))
     title = f"{dept.name}服务台账" if dept else "赤壁市首席服务员服务台账"
     data = ledger_workbook(rows, title=title, today=today, with_department=dept is None)
-    return send_xlsx(data, download_name(dept.name if dept else "赤壁市", "首席服务员服务台账", day=today))
+    return send_xlsx(data, download_name(dept.name if dept else "赤壁市", "首席服务员服务台账", day=today,
+                                           ascii=f"{dept.code if dept else 'chibi-city'}-service-ledger"))
 
 
 @bp.route("/overview")

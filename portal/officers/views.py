@@ -202,7 +202,9 @@ def letter_docx(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     data = docs.letter_docx(service.content(letter, service.letter_rows([letter.id])[letter.id]))
     suffix = "草稿" if letter.state == rules.LETTER_DRAFT else letter.number
-    return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx")
+    number = "draft" if letter.state == rules.LETTER_DRAFT else "-".join(str(n) for n in rules.parse_letter_number(letter.number) or (letter.id,))
+    return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx",
+                          ascii=f"{letter.department.code}-authorisation-letter-{number}.docx")
 
 
 def _refused(e: service.LetterError, letter: Letter):
@@ -344,7 +346,7 @@ def roster_export():
         return redirect(url_for("officers.roster_export_city"))
     today = clock.today()
     data = roster_workbook([(dept.name, Officer.serving_by_department([dept.id])[dept.id])], today, unit=dept.name)
-    return send_xlsx(data, download_name(dept.name, "首席服务员名单", day=today))
+    return send_xlsx(data, download_name(dept.name, "首席服务员名单", day=today, ascii=f"{dept.code}-officer-roster"))
 
 
 @bp.route("/roster-city.xlsx")
@@ -355,4 +357,4 @@ def roster_export_city():
     departments = list(Department.active_ordered())
     serving = Officer.serving_by_department([d.id for d in departments])
     data = roster_workbook([(d.name, serving[d.id]) for d in departments], today, unit=None)
-    return send_xlsx(data, download_name("赤壁市", "首席服务员名单", day=today))
+    return send_xlsx(data, download_name("赤壁市", "首席服务员名单", day=today, ascii="chibi-city-officer-roster"))

@@ -20,7 +20,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 from .. import clock, listing, qr, rules
 from ..audit import write
-from ..exports import safe_text
+from ..exports import csv_text
 from ..models import DataVersion, Department, HighlightCase, ItemList, ListRow
 from . import bp, service
 from .forms import EvaluationForm
@@ -261,7 +261,7 @@ def _csv(fields: tuple[str, ...], records: list[dict]) -> Response:
                 value = ""
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            cells.append(safe_text(str(value)))
+            cells.append(csv_text(str(value)))
         writer.writerow(cells)
     response = _feed_response("\ufeff" + out.getvalue(), "text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
