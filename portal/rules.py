@@ -596,27 +596,58 @@ def draw_sample(ids: list[int], rate: float, minimum: int, seed: int) -> list[in
 # 清单版本比对
 
 
-def diff_rows(old: list[dict], new: list[dict], key=("item_name", "sub_item_name"), fields=None) -> dict:
-    """Compares two versions of an item list (清单版本比对): added, removed and changed rows."""
-    def index(rows):
-        return {tuple(row.get(k) for k in key): row for row in rows}
+IDENTITIES = (("item_id",), ("code",), ("item_name", "sub_item_name"))
 
-    old_by_key, new_by_key = index(old), index(new)
-    changed = []
-    for k, row in new_by_key.items():
-        before = old_by_key.get(k)
-        if before is None:
-            continue
-        names = fields if fields is not None else list(dict.fromkeys([*before, *row]))
-        changes = [(f, before.get(f), row.get(f)) for f in names
-                   if f not in key and before.get(f) != row.get(f)]
-        if changes:
-            changed.append({"key": k, "changes": changes})
-    return {
-        "added": [row for k, row in new_by_key.items() if k not in old_by_key],
-        "removed": [row for k, row in old_by_key.items() if k not in new_by_key],
-        "changed": changed,
-    }
+
+def compare_versions(old: list[dict], new: list[dict], fields, identities=IDENTITIES) -> dict:
+    """清单版本比对: the rows of two versions of an item list matched by the item's identity — its id
+    first, then its 事项编码 where it has one, and only then its names — so that a renamed item is one
+    修改 with its old and new name, not a 删除 and a 新增. ``fields`` are compared by text_key (CRLF, a
+    trailing or full-width space is no change).
+
+    Returns {"rows": [{"state": "added" | "removed" | "changed" | "unchanged", "old", "new", "changes":
+    [(field, before, after)]}] in the new version's order (a removed row after its old predecessor),
+    and "added", "removed", "changed", "unchanged": the rows of each state}."""
+    pairs: dict[int, int] = {}  # new index → old index
+    taken: set[int] = set()
+    for identity in identities:
+        index: dict[tuple, int] = {}
+        for i, row in enumerate(old):
+            key = tuple(row.get(k) for k in identity)
+            if i not in taken and all(v not in (None, "") for v in key):
+                index.setdefault(key if identity != ("item_name", "sub_item_name") else tuple(map(text_key, key)), i)
+        for j, row in enumerate(new):
+            if j in pairs:
+                continue
+            key = tuple(row.get(k) for k in identity)
+            if identity == ("item_name", "sub_item_name"):
+                key = tuple(map(text_key, key))
+            i = index.pop(key, None) if all(v not in (None, "") for v in key) else None
+            if i is not None:
+                pairs[j] = i
+                taken.add(i)
+    # A removed row goes after the row that followed its nearest matched predecessor in the old version.
+    after: dict[int, list[int]] = {}
+    new_of_old = {i: j for j, i in pairs.items()}
+    last = -1
+    for i in range(len(old)):
+        if i in new_of_old:
+            last = new_of_old[i]
+        else:
+            after.setdefault(last, []).append(i)
+    rows = [{"state": "removed", "old": old[i], "new": None, "changes": []} for i in after.get(-1, [])]
+    for j, row in enumerate(new):
+        if j in pairs:
+            before = old[pairs[j]]
+            changes = [(f, before.get(f), row.get(f)) for f in fields if text_key(before.get(f)) != text_key(row.get(f))]
+            rows.append({"state": "changed" if changes else "unchanged", "old": before, "new": row, "changes": changes})
+        else:
+            rows.append({"state": "added", "old": None, "new": row, "changes": []})
+        rows.extend({"state": "removed", "old": old[i], "new": None, "changes": []} for i in after.get(j, []))
+    out = {"rows": rows}
+    for state in ("added", "removed", "changed", "unchanged"):
+        out[state] = [r for r in rows if r["state"] == state]
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -514,7 +514,7 @@ def test_full_journey_submit_return_resubmit_approve_adjust_approve(login, world
         included.id, item_name=included.item_name, sub_item_name=included.sub_item_name, mode="初审"))
     assert ItemList.published_for(world.gaj).id == second.id
     submit_page = client.get("/items/submit").get_data(as_text=True)
-    assert "新增 1 项，删除 1 项，修改 1 项" in submit_page
+    assert "新增 1 项 / 删除 1 项 / 修改 1 项" in submit_page
     client.post("/items/submit")
     third = ItemList.get(ItemList.revision == 3)
     switch(client, "office")
@@ -528,7 +528,8 @@ def test_full_journey_submit_return_resubmit_approve_adjust_approve(login, world
 
     switch(client, "gaj")
     html = client.get(f"/items/diff?a={second.id}&b={third.id}").get_data(as_text=True)
-    assert "新增 <strong>1</strong> 项，删除 <strong>1</strong> 项，修改 <strong>1</strong> 项" in html
+    assert ('新增 <strong>1</strong></li>' in html and '删除 <strong>1</strong></li>' in html
+            and '修改 <strong>1</strong></li>' in html)
     assert "犬类准养证核发" in html and "公务用枪持枪证件核发" in html
     assert "审批方式" in html and "终审" in html and "初审" in html
     # Picked the other way round, the comparison still reads older → newer.

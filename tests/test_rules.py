@@ -447,21 +447,38 @@ def test_draw_sample_minimum_larger_than_n():
 # 版本比对
 
 
-def test_diff_rows():
-    old = [{"item_name": "甲", "sub_item_name": "1", "mode": "终审", "officer": "张三"},
-           {"item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
-           {"item_name": "丙", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
-    new = [{"item_name": "甲", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
-           {"item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三", "note": "新"},
-           {"item_name": "丁", "sub_item_name": "1", "mode": "终审", "officer": "李四"}]
-    d = rules.diff_rows(old, new)
-    assert [r["item_name"] for r in d["added"]] == ["丁"]
-    assert [r["item_name"] for r in d["removed"]] == ["丙"]
-    assert d["changed"] == [{"key": ("甲", "1"), "changes": [("mode", "终审", "初审")]},
-                            {"key": ("乙", "1"), "changes": [("note", None, "新")]}]
-    only_mode = rules.diff_rows(old, new, fields=["mode", "item_name"])
-    assert only_mode["changed"] == [{"key": ("甲", "1"), "changes": [("mode", "终审", "初审")]}]
-    assert rules.diff_rows(old, old) == {"added": [], "removed": [], "changed": []}
+FIELDS = ("item_name", "sub_item_name", "mode", "officer", "materials")
+
+
+def test_compare_versions_matches_rows_by_identity():
+    old = [{"item_id": 1, "item_name": "甲", "sub_item_name": "1", "mode": "终审", "officer": "张三"},
+           {"item_id": 2, "item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 3, "item_name": "丙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 4, "item_name": "戊", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
+    new = [{"item_id": 1, "item_name": "甲", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 2, "item_name": "乙（新名称）", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 5, "item_name": "丁", "sub_item_name": "1", "mode": "终审", "officer": "李四"},
+           {"item_id": 4, "item_name": "戊", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
+    d = rules.compare_versions(old, new, FIELDS)
+    assert [r["new"]["item_name"] for r in d["added"]] == ["丁"]
+    assert [r["old"]["item_name"] for r in d["removed"]] == ["丙"]
+    assert [(r["new"]["item_id"], r["changes"]) for r in d["changed"]] == [
+        (1, [("mode", "终审", "初审")]), (2, [("item_name", "乙", "乙（新名称）")])]  # a rename is one 修改
+    assert [r["new"]["item_id"] for r in d["unchanged"]] == [4]
+    # In the new order, the removed row where it stood.
+    assert [r["state"] for r in d["rows"]] == ["changed", "changed", "removed", "added", "unchanged"]
+    same = rules.compare_versions(old, old, FIELDS)
+    assert not (same["added"] or same["removed"] or same["changed"]) and len(same["unchanged"]) == 4
+
+
+def test_compare_versions_by_code_then_names_and_text_as_typed():
+    old = [{"item_id": None, "code": "A-1", "item_name": "旧名", "sub_item_name": "x", "materials": "申请书\r\n营业执照 "},
+           {"item_id": None, "code": "", "item_name": "易制毒化学品", "sub_item_name": "购买", "materials": ""}]
+    new = [{"item_id": 7, "code": "A-1", "item_name": "新名", "sub_item_name": "x", "materials": "申请书\n营业执照"},
+           {"item_id": 8, "code": "", "item_name": "易制毒化学品", "sub_item_name": "购买", "materials": "　"}]
+    d = rules.compare_versions(old, new, FIELDS)
+    assert [r["changes"] for r in d["changed"]] == [[("item_name", "旧名", "新名")]]
+    assert len(d["unchanged"]) == 1 and not d["added"] and not d["removed"]
 
 
 # ---------------------------------------------------------------------------

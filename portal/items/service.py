@@ -20,7 +20,7 @@ from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceIt
 COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
                "mode", "basis", "legal_days", "promised_days", "kind", "visits", "materials", "location")
 FIELD_LABELS = {
-    "code": "事项编码", "item_type": "事项类型", "inclusion": "是否纳入", "officer_name": "首席服务员",
+    "item_name": "事项名称", "sub_item_name": "办理项名称", "code": "事项编码", "item_type": "事项类型", "inclusion": "是否纳入", "officer_name": "首席服务员",
     "mode": "审批方式", "reason": "未纳入原因", "reason_note": "原因说明", "basis": "设定依据",
     "legal_days": "法定办结时限", "promised_days": "承诺办结时限", "kind": "办件类型", "visits": "到现场次数",
     "materials": "申请材料", "location": "办理地点/窗口",
@@ -140,8 +140,11 @@ def update_item(w, item: ServiceItem, fields: dict, at: dt.datetime) -> ServiceI
 
 
 def changed_fields(item: ServiceItem, fields: dict) -> dict:
-    """Those of `fields` (the item's columns, the officer by id) whose value differs from the item's."""
-    return {k: v for k, v in fields.items() if getattr(item, k + "_id" if k == "officer" else k) != v}
+    """Those of `fields` (the item's columns, the officer by id) whose value really differs from the
+    item's: texts are compared by rules.text_key, so that a save of an unedited page (a browser sends
+    CRLF, a stored text may end in a space) changes nothing and writes nothing."""
+    return {k: v for k, v in fields.items()
+            if rules.text_key(getattr(item, k + "_id" if k == "officer" else k)) != rules.text_key(v)}
 
 
 def set_retired(w, item: ServiceItem, retired: bool, at: dt.datetime) -> ServiceItem:
@@ -256,22 +259,41 @@ def draft_items(department) -> list[ServiceItem]:
 
 
 def as_dict(row) -> dict:
-    """An item or a list row as plain values for rules.diff_rows and the exports."""
+    """An item or a list row as plain values for rules.compare_versions and the exports (item_id: the
+    item's identity)."""
     out = {name: getattr(row, name) for name in COPY_FIELDS}
     if isinstance(row, ListRow):
         out["officer_name"] = row.officer_name
+        out["item_id"] = row.item_id
     else:
         out["officer_name"] = row.officer.name if row.officer_id and row.officer else ""
+        out["item_id"] = row.id
     for name in ("reason_note", "basis", "materials", "location", "code", "kind"):
         out[name] = out[name] or ""
     return out
 
 
+# The columns of the comparison table; the other fields' changes are listed in its last column.
+DIFF_COLUMNS = ("item_name", "sub_item_name", "item_type", "inclusion", "officer")
+_OFFICER_FIELDS = ("officer_name", "mode")
+
+
 def diff(old_rows, new_rows) -> dict:
-    """清单版本比对: rows added, removed and changed field by field (labels in Chinese)."""
-    result = rules.diff_rows([as_dict(r) for r in old_rows], [as_dict(r) for r in new_rows], fields=DIFF_FIELDS)
-    for change in result["changed"]:
-        change["changes"] = [(FIELD_LABELS[f], before, after) for f, before, after in change["changes"]]
+    """清单版本比对 (rules.compare_versions): every row of the newer version and the removed ones, each
+    with its state and, for a changed row, each changed cell's before and after.
+
+    Each row: "state", "row" (the values shown: the new ones, or the old for a removed row), "old",
+    "changed" (the changed columns of DIFF_COLUMNS, "officer" for 首席服务员 or 审批方式), "others"
+    ([(label, before, after)] of the other fields) and "changes" (every change, labelled in Chinese)."""
+    result = rules.compare_versions([as_dict(r) for r in old_rows], [as_dict(r) for r in new_rows],
+                                    fields=DIFF_FIELDS)
+    for row in result["rows"]:
+        fields = {f for f, _, _ in row["changes"]}
+        row["row"] = row["new"] if row["new"] is not None else row["old"]
+        row["changed"] = {f for f in DIFF_COLUMNS if f in fields} | ({"officer"} if fields & set(_OFFICER_FIELDS) else set())
+        row["others"] = [(FIELD_LABELS[f], before, after) for f, before, after in row["changes"]
+                         if f not in DIFF_COLUMNS and f not in _OFFICER_FIELDS]
+        row["changes"] = [(FIELD_LABELS[f], before, after) for f, before, after in row["changes"]]
     return result
 
 

@@ -490,7 +490,8 @@ def diff():
         new_rows = service.list_rows(new)
     result = service.diff(service.list_rows(old), new_rows)
     return render_template("items/diff.html", dept=dept, old=old, new=new, result=result,
-                           lists=service.versions(dept), dept_args=_dept_args(dept))
+                           lists=service.versions(dept), dept_args=_dept_args(dept),
+                           diff_args={"a": old.id, "b": new.id if new else "draft"})
 
 
 @bp.route("/review")
