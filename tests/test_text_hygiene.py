@@ -43,6 +43,10 @@ class _Forms(HTMLParser):
             self._form = {"action": a.get("hx-post") or a.get("action") or "", "method": method,
                           "values": {}, "types": {}, "hx": bool(a.get("hx-post"))}
             self.forms.append(self._form)
+        elif tag == "option" and self._form is not None and self._select:
+            values = self._form["values"]
+            if "selected" in a or (self._select not in values and a.get("value", "") != ""):
+                values[self._select] = a.get("value", "")
         elif self._form is None or not a.get("name"):
             return
         elif tag == "input":
@@ -62,11 +66,6 @@ class _Forms(HTMLParser):
         elif tag == "select":
             self._select = a["name"]
             self._form["types"].setdefault(a["name"], "select")
-        elif tag == "option" and self._select:
-            values = self._form["values"]
-            if "selected" in a or self._select not in values:
-                if "selected" in a or not a.get("value", "") == "":
-                    values[self._select] = a.get("value", "")
 
     def handle_data(self, data):
         if self._form is not None and self._textarea:
@@ -233,6 +232,28 @@ def test_bidi_marks_are_removed_from_an_item_name_and_the_user_is_told(app, logi
     assert saved.item_name == name and "\u202e" not in saved.basis and "\u200f" not in saved.sub_item_name
     page = client.get(f"/items/{item_id}").get_data(as_text=True)
     assert "不可见方向控制字符" in page and "“事项名称”" in page
+
+
+def test_the_row_form_of_the_list_refuses_control_characters(login, world):
+    """The list's in-place row (its inputs sent with hx-include, no <form> for the walk to find)."""
+    item = World().item(world.gaj, "测试事项", inclusion=rules.PENDING)
+    client = login("gaj")
+    fragment = client.get(f"/items/{item.id}/edit", headers={"HX-Request": "true"}).get_data(as_text=True)
+    parser = _Forms()
+    parser.feed('<form method="post">' + fragment + "</form>")
+    values = next(f for f in parser.forms if f["types"])
+    for name in [n for n, t in values["types"].items() if t in TEXT_TYPES]:
+        for bad in BAD:
+            before = (DataVersion.current(), AuditLog.select().count())
+            response = client.put(f"/items/{item.id}/row", headers={"HX-Request": "true"},
+                                  data={**values["values"], name: f"a{bad}b"})
+            assert response.status_code == 422 and CONTROL_MESSAGE in response.get_data(as_text=True), (name, bad)
+            assert (DataVersion.current(), AuditLog.select().count()) == before
+    # New rows too.
+    response = client.post("/items/", headers={"HX-Request": "true"},
+                           data={"new-item_name": "a\x00b", "new-sub_item_name": "x", "new-item_type": "行政许可",
+                                 "new-inclusion": rules.PENDING})
+    assert response.status_code == 422 and CONTROL_MESSAGE in response.get_data(as_text=True)
 
 
 # --- the import of Excel rows --------------------------------------------------------------------
