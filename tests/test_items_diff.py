@@ -147,3 +147,20 @@ def test_a_real_change_is_still_saved(login, world):
     client.post(f"/items/{a.id}", data=values)
     assert _state()[0] == before[0] + 1 and _state()[1] == before[1] + 1
     assert ServiceItem.get_by_id(a.id).materials == "一、申请书\n二、营业执照\n三、身份证明"  # stored tidied
+
+
+def test_the_demo_city_shows_a_rename_as_one_change(tmp_path):
+    """make run: 公安局's two approved versions differ by a renamed 办理项, shown as one 修改."""
+    from tests.conftest import make_app
+    from tests.test_fuzz_forms import _client
+
+    app = make_app(tmp_path)
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    client = _client(app, "gaj")
+    with app.app_context():
+        from portal.models import Department
+        lists = list(ItemList.select().join(Department).where((Department.code == "gaj") & (ItemList.state == "已通过"))
+                     .order_by(ItemList.revision))
+    html = client.get(f"/items/diff?a={lists[0].id}&b={lists[-1].id}").get_data(as_text=True)
+    assert re.search(r'<del class="before">.*?户口迁入（投靠）</del>\s*<ins class="after">.*?户口迁入（投靠亲属）</ins>', html, re.S)
+    assert "删除 <strong>1</strong>" in html and "新增 <strong>1</strong>" in html  # 禁毒宣传 out, one item in
