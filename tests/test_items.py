@@ -514,7 +514,7 @@ def test_full_journey_submit_return_resubmit_approve_adjust_approve(login, world
         included.id, item_name=included.item_name, sub_item_name=included.sub_item_name, mode="初审"))
     assert ItemList.published_for(world.gaj).id == second.id
     submit_page = client.get("/items/submit").get_data(as_text=True)
-    assert "新增 1 项 / 删除 1 项 / 修改 1 项" in submit_page
+    assert "新增 1 项，删除 1 项，修改 1 项" in submit_page
     client.post("/items/submit")
     third = ItemList.get(ItemList.revision == 3)
     switch(client, "office")
