@@ -256,6 +256,22 @@ def test_the_row_form_of_the_list_refuses_control_characters(login, world):
     assert response.status_code == 422 and CONTROL_MESSAGE in response.get_data(as_text=True)
 
 
+def test_an_htmx_save_says_so_in_the_swapped_answer(login, world):
+    """The row form of the list is saved by htmx: the notice comes with the swapped row, out of band."""
+    item = World().item(world.gaj, "测试事项", inclusion=rules.PENDING)
+    client = login("gaj")
+    data = {f"i{item.id}-{k}": v for k, v in {
+        "item_name": "测试事项\u202e", "sub_item_name": item.sub_item_name, "item_type": item.item_type,
+        "inclusion": item.inclusion, "officer_id": "", "mode": "", "reason": "", "reason_note": ""}.items()}
+    response = client.put(f"/items/{item.id}/row", headers={"HX-Request": "true"}, data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="messages"' in body and 'hx-swap-oob="true"' in body and "不可见方向控制字符" in body
+    assert ServiceItem.get_by_id(item.id).item_name == "测试事项"
+    # Said once: the next page has no leftover flash.
+    assert "不可见方向控制字符" not in client.get("/items/").get_data(as_text=True)
+
+
 # --- the import of Excel rows --------------------------------------------------------------------
 
 

@@ -469,6 +469,11 @@ def version(list_id):
                            figures=service.row_counts(rows), dept_args=_dept_args(dept))
 
 
+def _show_unchanged() -> bool:
+    """?unchanged=show: the comparison lists the unchanged rows too (hidden by default)."""
+    return request.args.get("unchanged") == "show"
+
+
 @bp.route("/diff")
 @any_role
 def diff():
@@ -491,7 +496,8 @@ def diff():
     result = service.diff(service.list_rows(old), new_rows)
     return render_template("items/diff.html", dept=dept, old=old, new=new, result=result,
                            lists=service.versions(dept), dept_args=_dept_args(dept),
-                           diff_args={"a": old.id, "b": new.id if new else "draft"})
+                           diff_args={"a": old.id, "b": new.id if new else "draft"},
+                           show_unchanged=_show_unchanged())
 
 
 @bp.route("/review")
@@ -513,7 +519,8 @@ def _review_page(item_list, form, status=200):
     dept = item_list.department
     return render_template("items/review.html", item_list=item_list, dept=dept, rows=rows,
                            figures=service.row_counts(rows), current=service.counts(dept, clock.today()), previous=previous,
-                           changes=changes, form=form, dept_args={"dept": dept.code}), status
+                           changes=changes, form=form, dept_args={"dept": dept.code},
+                           show_unchanged=_show_unchanged()), status
 
 
 @bp.route("/review/import", methods=["GET", "POST"])
