@@ -94,6 +94,22 @@ def _own_active_item(item_id) -> ServiceItem:
     return item
 
 
+def _save(form, dept, officers, item=None, details: bool = False) -> tuple[ServiceItem | None, dict]:
+    """Check a validated item form by the plan's rules and save the new item (item None) or the
+    changes in one transaction; returns (the saved item, {}) or (None, {field: Chinese error})."""
+    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item, details=details)
+    if errors:
+        return None, errors
+    fields = service.model_fields(form.values(), details=details)
+    try:
+        with write() as w:
+            if item is None:
+                return service.create_item(w, dept, fields, _moment()), {}
+            return service.update_item(w, item, fields, _moment()), {}
+    except IntegrityError:
+        return None, {"sub_item_name": "同一事项名称下已有相同的办理项"}
+
+
 # --- the list --------------------------------------------------------------------------------------
 
 
@@ -161,13 +177,7 @@ def create():
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), details=not fragment)
-    if not errors:
-        try:
-            with write() as w:
-                item = service.create_item(w, dept, service.model_fields(form.values(), details=not fragment), _moment())
-        except IntegrityError:
-            errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+    item, errors = _save(form, dept, officers, details=not fragment)
     if errors:
         form.add_errors(errors)
         if fragment:
@@ -207,13 +217,7 @@ def update(item_id):
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item)
-    if not errors:
-        try:
-            with write() as w:
-                service.update_item(w, item, service.model_fields(form.values()), _moment())
-        except IntegrityError:
-            errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+    _, errors = _save(form, dept, officers, item)
     if errors:
         form.add_errors(errors)
         return _row_form(form, item, status=422)
@@ -265,14 +269,7 @@ def detail(item_id):
         form.set_officers(officers)
         if request.method == "POST":
             form.validate()
-            errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item,
-                                   details=True)
-            if not errors:
-                try:
-                    with write() as w:
-                        service.update_item(w, item, service.model_fields(form.values(), details=True), _moment())
-                except IntegrityError:
-                    errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+            _, errors = _save(form, dept, officers, item, details=True)
             if errors:
                 form.add_errors(errors)
                 return render_template("items/detail.html", form=form, item=item, dept=dept, history=history), 422
