@@ -380,6 +380,32 @@ class ServiceItem(BaseModel):
         return q.order_by(cls.seq, cls.id)
 
     @classmethod
+    def listed(cls, department, filters: dict, today: dt.date):
+        """事项清单 as the list page shows it: the department's items (current, or retired with
+        filters["retired"]) with their 序号 (position) and of their officer only the name, in the
+        columns a row shows (templates/items/_row_macro.html; an item's full text is long), filtered by
+        type, inclusion, reason, text (name or 事项编码) and 纳入事项未授权 (filters["unassigned"])."""
+        positions = cls.positions(department)
+        row_columns = (cls.id, cls.seq, cls.code, cls.item_name, cls.sub_item_name, cls.item_type, cls.inclusion,
+                       cls.officer, cls.mode, cls.reason, cls.reason_note, cls.retired)
+        q = (cls.select(*row_columns, positions.c.position.bind_to(cls), Officer.id, Officer.name)
+             .join(Officer, JOIN.LEFT_OUTER, on=(cls.officer == Officer.id)).switch(cls)
+             .join(positions, JOIN.LEFT_OUTER, on=(cls.id == positions.c.id)).switch(cls)
+             .where((cls.department == department) & (cls.retired == filters["retired"])))
+        if filters["type"]:
+            q = q.where(cls.item_type == filters["type"])
+        if filters["inclusion"]:
+            q = q.where(cls.inclusion == filters["inclusion"])
+        if filters["reason"]:
+            q = q.where((cls.inclusion == rules.EXCLUDED) & (cls.reason == filters["reason"]))
+        if filters["q"]:
+            text = filters["q"]
+            q = q.where(cls.item_name.contains(text) | cls.sub_item_name.contains(text) | cls.code.contains(text))
+        if filters["unassigned"]:
+            q = q.where(cls.unauthorised_condition(today))
+        return q
+
+    @classmethod
     def matter_choices(cls, department, keep_id=None):
         """(id, item_name, sub_item_name, retired) of the department's items in use, and of the retired
         item `keep_id` a matter already names — plain tuples, in list order."""
@@ -441,6 +467,12 @@ class ItemList(BaseModel):
     def published_for(cls, department):
         return (cls.select().where((cls.department == department) & (cls.state == rules.LIST_APPROVED))
                 .order_by(cls.revision.desc()).first())
+
+    @classmethod
+    def waiting_review(cls):
+        """Lists submitted and waiting for the office's review (已报送), with the department, oldest first."""
+        return (cls.select(cls, Department).join(Department)
+                .where(cls.state == rules.LIST_SUBMITTED).order_by(cls.submitted_at))
 
     @classmethod
     def latest_approved(cls):

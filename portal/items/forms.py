@@ -85,6 +85,13 @@ class AssignForm(PortalForm):
     officer_id = SelectField("首席服务员", choices=[("", "未指定")], validate_choice=False)
     mode = SelectField("审批方式", choices=MODE_CHOICES, validate_choice=False)
 
+    @classmethod
+    def for_officers(cls, officers) -> "AssignForm":
+        """The form with the department's serving officers to choose from."""
+        form = cls()
+        form.officer_id.choices = [("", "未指定")] + [(str(o.id), o.name) for o in officers]
+        return form
+
 
 class ImportForm(PortalForm):
     file = FileField("附件1 Excel 文件（.xlsx）")

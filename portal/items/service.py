@@ -14,7 +14,7 @@ from .. import imports, rules
 from ..cache import by_data_version
 from ..db import db
 from ..exports import attachment1
-from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting
+from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting, User
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.
 COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
@@ -405,6 +405,13 @@ def set_deadline(w, year: int, deadline: dt.date, today: dt.date) -> int:
 
 def versions(department) -> list[ItemList]:
     return list(ItemList.select().where(ItemList.department == department).order_by(ItemList.revision.desc()))
+
+
+def list_users(lists) -> dict[int, User]:
+    """The users who submitted or reviewed these revisions, by id: one query."""
+    ids = ({lst.reviewed_by_id for lst in lists if lst.reviewed_by_id}
+           | {lst.submitted_by_id for lst in lists if lst.submitted_by_id})
+    return {u.id: u for u in User.select().where(User.id.in_(ids))}
 
 
 def list_figures(lists) -> dict[int, dict]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError
 
 from .. import clock, htmx, imports, listing, rules
 from ..access import any_role, can_write_department, department_required, get_scoped_or_404, office_required, staff_required
 from ..audit import write
 from ..exports import attachment1, download_name, send_xlsx
-from ..models import Department, ItemList, Officer, ServiceItem, Setting, User
+from ..models import Department, ItemList, Officer, ServiceItem, Setting
 from ..uploads import UploadError, check_upload
 from . import bp, city_import, service
 from . import reminders  # noqa: F401  (registers the list's to-dos)
@@ -60,13 +60,6 @@ def _filters() -> dict:
     }
 
 
-# What a row of the list shows of an item (templates/items/_row_macro.html): the list selects these
-# columns only, with its officer's name, 50 rows a page; a full item's text (设定依据, 申请材料 …) is long.
-ROW_COLUMNS = (ServiceItem.id, ServiceItem.seq, ServiceItem.code, ServiceItem.item_name, ServiceItem.sub_item_name,
-               ServiceItem.item_type, ServiceItem.inclusion, ServiceItem.officer, ServiceItem.mode, ServiceItem.reason,
-               ServiceItem.reason_note, ServiceItem.retired)
-
-
 def _row_urls() -> dict:
     """The URLs of a row's link and buttons, each built once for all the rows (listing.RowUrl)."""
     return {name: listing.RowUrl(f"items.{name}", "item_id") for name in ("detail", "edit_row", "retire", "restore")}
@@ -101,6 +94,23 @@ def _own_active_item(item_id) -> ServiceItem:
     return item
 
 
+def _save(form, dept, officers, item=None, details: bool = False) -> tuple[ServiceItem | None, dict]:
+    """Check a validated item form by the plan's rules and save the new item (item None) or the
+    changes in one transaction; returns (the saved item, {}) or (None, {field: Chinese error}). A text
+    the input filter refused (forms.clean_text) is not checked further, nor saved."""
+    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item, details=details)
+    if errors:
+        return None, errors
+    fields = service.model_fields(form.values(), details=details)
+    try:
+        with write() as w:
+            if item is None:
+                return service.create_item(w, dept, fields, _moment()), {}
+            return service.update_item(w, item, fields, _moment()), {}
+    except IntegrityError:
+        return None, {"sub_item_name": "同一事项名称下已有相同的办理项"}
+
+
 # --- the list --------------------------------------------------------------------------------------
 
 
@@ -117,33 +127,15 @@ def index():
     f = _filters()
     unauthorised, figures = service.department_figures(dept, today)
     # The columns a row shows, and of its officer only the name: less to sort and to turn into objects.
-    positions = ServiceItem.positions(dept)
-    q = (ServiceItem.select(*ROW_COLUMNS, positions.c.position.bind_to(ServiceItem), Officer.id, Officer.name)
-         .join(Officer, JOIN.LEFT_OUTER, on=(ServiceItem.officer == Officer.id)).switch(ServiceItem)
-         .join(positions, JOIN.LEFT_OUTER, on=(ServiceItem.id == positions.c.id)).switch(ServiceItem)
-         .where((ServiceItem.department == dept) & (ServiceItem.retired == f["retired"])))
-    if f["type"]:
-        q = q.where(ServiceItem.item_type == f["type"])
-    if f["inclusion"]:
-        q = q.where(ServiceItem.inclusion == f["inclusion"])
-    if f["reason"]:
-        q = q.where((ServiceItem.inclusion == rules.EXCLUDED) & (ServiceItem.reason == f["reason"]))
-    if f["q"]:
-        q = q.where(ServiceItem.item_name.contains(f["q"]) | ServiceItem.sub_item_name.contains(f["q"])
-                    | ServiceItem.code.contains(f["q"]))
-    if f["unassigned"]:
-        q = q.where(ServiceItem.unauthorised_condition(today))
-    q, sort = listing.sort(q, SORT_COLUMNS, "seq")
+    q, sort = listing.sort(ServiceItem.listed(dept, f, today), SORT_COLUMNS, "seq")
     q = q.order_by_extend(ServiceItem.id)
     # Unfiltered, the list holds the department's current items, which the figures have counted.
     page = listing.paginate(q, total=None if any(f.values()) else figures["total"])
     editable = can_write_department(dept.id)
     officers = service.serving_officers(dept) if editable else []
-    assign_form = AssignForm()
-    assign_form.officer_id.choices = [("", "未指定")] + [(str(o.id), o.name) for o in officers]
     return render_template(
         "items/index.html", dept=dept, page=page, sort=sort, f=f, unauthorised=unauthorised, editable=editable,
-        figures=figures, officers=officers, assign_form=assign_form,
+        figures=figures, officers=officers, assign_form=AssignForm.for_officers(officers),
         waiting=service.waiting(dept), published=ItemList.published_for(dept), dept_args=_dept_args(dept),
         deadline=Setting.list_deadline(today.year), urls=_row_urls(),
     )
@@ -186,13 +178,7 @@ def create():
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), details=not fragment)
-    if not errors:
-        try:
-            with write() as w:
-                item = service.create_item(w, dept, service.model_fields(form.values(), details=not fragment), _moment())
-        except IntegrityError:
-            errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+    item, errors = _save(form, dept, officers, details=not fragment)
     if errors:
         form.add_errors(errors)
         if fragment:
@@ -232,13 +218,7 @@ def update(item_id):
     officers = service.serving_officers(dept)
     form.set_officers(officers)
     form.validate()
-    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item)
-    if not errors:
-        try:
-            with write() as w:
-                service.update_item(w, item, service.model_fields(form.values()), _moment())
-        except IntegrityError:
-            errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+    _, errors = _save(form, dept, officers, item)
     if errors:
         form.add_errors(errors)
         return _row_form(form, item, status=422)
@@ -290,14 +270,7 @@ def detail(item_id):
         form.set_officers(officers)
         if request.method == "POST":
             form.validate()
-            errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item,
-                                   details=True)
-            if not errors:
-                try:
-                    with write() as w:
-                        service.update_item(w, item, service.model_fields(form.values(), details=True), _moment())
-                except IntegrityError:
-                    errors = {"sub_item_name": "同一事项名称下已有相同的办理项"}
+            _, errors = _save(form, dept, officers, item, details=True)
             if errors:
                 form.add_errors(errors)
                 return render_template("items/detail.html", form=form, item=item, dept=dept, history=history), 422
@@ -452,8 +425,7 @@ def versions():
     if dept is None:
         abort(404)
     lists = service.versions(dept)
-    reviewers = {u.id: u for u in User.select().where(User.id.in_(
-        {lst.reviewed_by_id for lst in lists if lst.reviewed_by_id} | {lst.submitted_by_id for lst in lists if lst.submitted_by_id}))}
+    reviewers = service.list_users(lists)
     return render_template("items/versions.html", dept=dept, lists=lists, figures=service.list_figures(lists),
                            users=reviewers, dept_args=_dept_args(dept))
 
@@ -505,8 +477,7 @@ def diff():
 def review_queue():
     """清单审核: the lists waiting for the office's review, and every department's list state."""
     today = clock.today()
-    waiting = list(ItemList.select(ItemList, Department).join(Department)
-                   .where(ItemList.state == rules.LIST_SUBMITTED).order_by(ItemList.submitted_at))
+    waiting = list(ItemList.waiting_review())
     overview = service.departments_overview(today.year, today)
     return render_template("items/review_queue.html", waiting=waiting, figures=service.list_figures(waiting),
                            overview=overview, year=today.year, deadline=Setting.list_deadline(today.year))

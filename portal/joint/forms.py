@@ -14,10 +14,9 @@ from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from .. import rules
-from .service import DAYS_MAX, DAYS_MIN, VISITS_MAX
+from .service import DAYS_MAX, DAYS_MIN, INVESTOR_EXISTING, INVESTOR_NEW, VISITS_MAX, parse_int
 
 PHONE = re.compile(r"^[0-9+()\- ]{7,20}$")
-INVESTOR_EXISTING, INVESTOR_NEW = "existing", "new"
 MAX_ROWS = 20  # participating departments of one joint matter
 
 
@@ -57,14 +56,6 @@ class DateRequired:
     def __call__(self, form, field):
         if field.data is None:
             raise StopValidation(None if field.errors else self.message)
-
-
-def parse_int(text) -> int | None:
-    """A whole number typed or chosen by the user (a count, an id), or None when it is not one.
-
-    Longer than 18 digits is no record id and no count: SQLite could not even compare it."""
-    text = str(text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def days_error(text) -> str | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from .. import rules
-from ..models import Department, Investor, JointMatter, JointPart, JointRequest, Officer, ServiceItem
+from ..models import Department, Holiday, Investor, JointMatter, JointPart, JointRequest, Officer, ServiceItem
 
 PENDING_LABEL = "待会签"
 STOPPED_LABEL = "不同意"  # a matter with a 不同意 part
@@ -29,6 +29,15 @@ DAYS_MIN, DAYS_MAX = 1, 60  # 会签时限（工作日）
 VISITS_MAX = 99
 STATE_FILTERS = {"open": "进行中", "late": "逾期", "done": "已办结", "refused": "不同意"}
 ROLE_FILTERS = {"lead": "本部门牵头", "part": "本部门参与"}
+INVESTOR_EXISTING, INVESTOR_NEW = "existing", "new"  # the new-matter form's investor: from the ledger, or new
+
+
+def parse_int(text) -> int | None:
+    """A whole number typed or chosen by the user (a count, an id), or None when it is not one.
+
+    Longer than 18 digits is no record id and no count: SQLite could not even compare it."""
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 # --- rules of one part, as plain functions ---------------------------------------------------------
@@ -268,3 +277,158 @@ def counts(base_query, today: dt.date) -> dict:
 def serving_officers(department_id: int) -> list[Officer]:
     """The department's serving officers (首席服务员), who may sign its countersignature."""
     return list(Officer.serving(department_id).order_by(Officer.term_start, Officer.id))
+
+
+# --- the list ----------------------------------------------------------------------------------------
+
+
+def list_conditions(department_id: int | None, role: str | None, search: str) -> list:
+    """Which matters the list holds: those involving a department (its own for a department user, ?dept=
+    for the office), as lead or as participant (?role=lead|part, department users), and the search by
+    project or investor name."""
+    conditions = []
+    if department_id is not None:
+        conditions.append(involving(department_id))
+    if role == "lead":
+        conditions.append(JointMatter.lead == department_id)
+    elif role == "part":
+        conditions.append(JointMatter.lead != department_id)
+    if search:
+        conditions.append(JointMatter.project.contains(search) | JointMatter.investor.in_(
+            Investor.select(Investor.id).where(Investor.name.contains(search))))
+    return conditions
+
+
+def listed(conditions: list, state: str | None, today: dt.date) -> tuple[dict, object]:
+    """The list's figures (over every state) and its query (in ?state= when it names one)."""
+    base = JointMatter.select()
+    query = matters_query()
+    for c in conditions:
+        base = base.where(c)
+        query = query.where(c)
+    if state in STATE_FILTERS:
+        query = query.where(state_condition(state, today))
+    return counts(base, today), query
+
+
+# --- opening a joint matter --------------------------------------------------------------------------
+
+
+def items_by_department(department_ids) -> dict[int, list]:
+    """The items in use of each department, in list order: one query."""
+    ids = [d for d in department_ids if d]
+    out: dict[int, list] = {}
+    if ids:
+        for item in (ServiceItem.select().where(ServiceItem.department.in_(ids) & (ServiceItem.retired == False))  # noqa: E712
+                     .order_by(ServiceItem.seq, ServiceItem.id)):
+            out.setdefault(item.department_id, []).append(item)
+    return out
+
+
+def lead_investors(lead_id: int) -> dict[int, Investor]:
+    """The lead department's ledger investors by id, by name."""
+    return {i.id: i for i in Investor.select().where(Investor.department == lead_id).order_by(Investor.name)}
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def open_matter(w, lead_id: int, form, investors: dict, rows: list[dict], user_id: int) -> JointMatter:
+    """发起联办: the investor (a new one joins the lead's ledger), the matter, the lead's own part and every
+    participant's part, each deadline counted in working days from the day it was opened.
+
+    Raises peewee.IntegrityError when the new investor's code was registered a moment ago."""
+    holidays = Holiday.calendar()
+    opened_on = form.opened_on.data
+    if form.investor_mode.data == INVESTOR_NEW:
+        investor = w.create(Investor, department=lead_id, name=_text(form.inv_name),
+                            credit_code=_text(form.inv_code).upper(),
+                            contact=_text(form.inv_contact), phone=_text(form.inv_phone))
+    else:
+        investor = investors[parse_int(form.investor_id.data)]
+    lead_days = parse_int(form.lead_days.data)
+    matter = w.create(JointMatter, lead=lead_id, investor=investor.id, project=_text(form.project),
+                      lead_item=parse_int(form.lead_item.data), opened_on=opened_on,
+                      notes=_text(form.notes), created_by=user_id)
+    # The lead countersigns its own item like every other department (a part of its own).
+    w.create(JointPart, joint=matter.id, department=lead_id, item=parse_int(form.lead_item.data),
+             deadline_days=lead_days, deadline=rules.add_working_days(opened_on, lead_days, *holidays))
+    for row in rows:
+        w.create(JointPart, joint=matter.id, department=row["department_id"], item=row["item_id"],
+                 deadline_days=row["days"], deadline=rules.add_working_days(opened_on, row["days"], *holidays))
+    return matter
+
+
+# --- countersigning ----------------------------------------------------------------------------------
+
+
+class Changed(Exception):
+    """The part changed between the form and the write (another user signed it first)."""
+
+
+def part_of(matter: JointMatter, part_id, department_id: int | None = None) -> JointPart | None:
+    """A part of the matter (of one department when given), or None — also for an id no record has."""
+    if not valid_id(part_id):
+        return None
+    condition = (JointPart.id == part_id) & (JointPart.joint == matter.id)
+    if department_id is not None:
+        condition &= JointPart.department == department_id
+    return JointPart.get_or_none(condition)
+
+
+def outstanding_request(part: JointPart) -> JointRequest | None:
+    """The part's 补正 request whose material has not arrived yet (the latest), or None."""
+    return (JointRequest.select().where((JointRequest.part == part.id) & JointRequest.received_on.is_null())
+            .order_by(JointRequest.id.desc()).first())
+
+
+def earliest_signing(matter: JointMatter, part: JointPart, outstanding: JointRequest | None) -> tuple[dt.date, str]:
+    """The first day a countersignature may carry, with its name for the error: the matter's 受理日期, the
+    day the last 补正 material arrived, or the day the outstanding 补正 was asked, whichever is latest."""
+    last_received = (JointRequest.select(JointRequest.received_on)
+                     .where((JointRequest.part == part.id) & JointRequest.received_on.is_null(False))
+                     .order_by(JointRequest.received_on.desc()).scalar())
+    earliest, label = matter.opened_on, "联办事项受理日期"
+    if last_received and last_received > earliest:
+        earliest, label = last_received, "补正材料收到日期"
+    if outstanding is not None and outstanding.asked_on > earliest:
+        earliest, label = outstanding.asked_on, "要求补正的日期"
+    return earliest, label
+
+
+def sign(w, matter: JointMatter, part: JointPart, form, outstanding: JointRequest | None, user_id: int) -> None:
+    """会签 the part as the checked SignForm says (同意 / 不同意 / 补正 with the missing material); the matter
+    is finished when every part is 同意. Raises Changed when someone signed the part since it was read."""
+    decision = form.decision.data
+    signed_on = form.signed_on.data
+    officer_id = parse_int(form.officer_id.data)
+    missing = _text(form.missing) if decision == rules.SIGN_SUPPLEMENT else part.missing
+    fresh = JointPart.get_by_id(part.id)
+    if fresh.decision != part.decision:
+        raise Changed
+    if outstanding is not None:
+        # Signing again after 补正: the material has arrived by now at the latest.
+        w.update(JointRequest.get_by_id(outstanding.id), received_on=signed_on)
+    w.update(fresh, decision=decision, opinion=_text(form.opinion), signed_on=signed_on,
+             officer=officer_id, missing=missing)
+    if decision == rules.SIGN_SUPPLEMENT:
+        w.create(JointRequest, part=fresh.id, asked_on=signed_on, missing=missing,
+                 opinion=fresh.opinion, officer=officer_id, created_by=user_id)
+    update_finished(w, matter)
+
+
+def update_finished(w, matter: JointMatter) -> None:
+    """办结: the matter's finishing day follows its parts (the last 同意 once every part agreed)."""
+    parts = list(JointPart.select(JointPart.decision, JointPart.signed_on).where(JointPart.joint == matter.id).tuples())
+    finished = finished_on(parts)
+    if finished != matter.finished_on:
+        w.update(JointMatter.get_by_id(matter.id), finished_on=finished)
+
+
+def record_received(w, part: JointPart, outstanding: JointRequest | None, day: dt.date) -> None:
+    """补正材料已收到 on `day`: the part waits to be signed again, its deadline counted afresh from then."""
+    if outstanding is not None:
+        w.update(outstanding, received_on=day)
+    w.update(part, decision=None, opinion="", signed_on=None, officer=None,
+             deadline=rules.add_working_days(day, part.deadline_days, *Holiday.calendar()))

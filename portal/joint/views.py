@@ -8,7 +8,7 @@ from peewee import IntegrityError
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required
 from ..audit import write
-from ..models import Department, Holiday, Investor, JointMatter, JointPart, JointRequest, ServiceItem
+from ..models import Department, JointMatter, ServiceItem
 from . import bp, reminders  # noqa: F401  (reminders registers the area's to-dos)
 from . import service
 from .forms import (INVESTOR_EXISTING, INVESTOR_NEW, MAX_ROWS, JointForm, LeadForm, NoteForm, PartRow, ReceivedForm,
@@ -32,36 +32,17 @@ def index():
     """联办事项列表: a department sees the matters it leads or takes part in; the office and the leader
     see all (?dept= one department), with the late ones and each department's time to countersign."""
     today = clock.today()
-    conditions = []
     department = None
     if current_user.is_department:
-        conditions.append(service.involving(current_user.department_id))
-        role = request.args.get("role")
-        if role == "lead":
-            conditions.append(JointMatter.lead == current_user.department_id)
-        elif role == "part":
-            conditions.append(JointMatter.lead != current_user.department_id)
-    elif request.args.get("dept"):
-        department = Department.get_or_none(Department.code == request.args["dept"])
-        if department is None:
-            abort(404)
-        conditions.append(service.involving(department.id))
+        dept_id, role = current_user.department_id, request.args.get("role")
+    else:
+        role = None
+        if request.args.get("dept"):
+            department = Department.get_or_none(Department.code == request.args["dept"]) or abort(404)
+        dept_id = department.id if department else None
     search = (request.args.get("q") or "").strip()
-    if search:
-        conditions.append(JointMatter.project.contains(search) | JointMatter.investor.in_(
-            Investor.select(Investor.id).where(Investor.name.contains(search))))
-
-    base = JointMatter.select()
-    for c in conditions:
-        base = base.where(c)
-    figures = service.counts(base, today)
-
     state = request.args.get("state")
-    query = service.matters_query()
-    for c in conditions:
-        query = query.where(c)
-    if state in service.STATE_FILTERS:
-        query = query.where(service.state_condition(state, today))
+    figures, query = service.listed(service.list_conditions(dept_id, role, search), state, today)
     query, current_sort = listing.sort(query, SORTS, "-opened")
     page = listing.paginate(query.order_by_extend(JointMatter.id.desc()))
     views = service.load_views(page.rows, today)
@@ -89,28 +70,18 @@ def _row_choices(row, departments, items_by_department):
     row.item.choices = [("", placeholder)] + [(str(i.id), i.label) for i in items]
 
 
-def _items_by_department(department_ids) -> dict[int, list]:
-    ids = [d for d in department_ids if d]
-    out: dict[int, list] = {}
-    if ids:
-        for item in (ServiceItem.select().where(ServiceItem.department.in_(ids) & (ServiceItem.retired == False))  # noqa: E712
-                     .order_by(ServiceItem.seq, ServiceItem.id)):
-            out.setdefault(item.department_id, []).append(item)
-    return out
-
-
 def _other_departments(lead_id):
     return [d for d in Department.active_ordered() if d.id != lead_id]
 
 
 def _prepare(form: JointForm, lead):
     """Fill the form's choices; returns what validation needs (lead's investors and items, departments)."""
-    investors = {i.id: i for i in Investor.select().where(Investor.department == lead.id).order_by(Investor.name)}
+    investors = service.lead_investors(lead.id)
     lead_items = {i.id: i for i in ServiceItem.for_department(lead.id)}
     departments = _other_departments(lead.id)
     form.investor_id.choices = [("", "— 请选择 —")] + [(str(i.id), f"{i.name}（{i.credit_code}）") for i in investors.values()]
     form.lead_item.choices = [("", "— 请选择本部门事项 —")] + [(str(i.id), i.label) for i in lead_items.values()]
-    by_department = _items_by_department(parse_int(e.form.department.data) for e in form.parts)
+    by_department = service.items_by_department(parse_int(e.form.department.data) for e in form.parts)
     for entry in form.parts:
         _row_choices(entry.form, departments, by_department)
     items = {i.id: i for rows in by_department.values() for i in rows}
@@ -143,26 +114,9 @@ def new():
     if summary(form):
         return _render_new(form, 422)
 
-    holidays = Holiday.calendar()
-    opened_on = form.opened_on.data
     try:
         with write() as w:
-            if form.investor_mode.data == INVESTOR_NEW:
-                investor = w.create(Investor, department=lead.id, name=_text(form.inv_name),
-                                    credit_code=_text(form.inv_code).upper(),
-                                    contact=_text(form.inv_contact), phone=_text(form.inv_phone))
-            else:
-                investor = investors[parse_int(form.investor_id.data)]
-            lead_days = parse_int(form.lead_days.data)
-            matter = w.create(JointMatter, lead=lead.id, investor=investor.id, project=_text(form.project),
-                              lead_item=parse_int(form.lead_item.data), opened_on=opened_on,
-                              notes=_text(form.notes), created_by=current_user.id)
-            # The lead countersigns its own item like every other department (a part of its own).
-            w.create(JointPart, joint=matter.id, department=lead.id, item=parse_int(form.lead_item.data),
-                     deadline_days=lead_days, deadline=rules.add_working_days(opened_on, lead_days, *holidays))
-            for row in rows:
-                w.create(JointPart, joint=matter.id, department=row["department_id"], item=row["item_id"],
-                         deadline_days=row["days"], deadline=rules.add_working_days(opened_on, row["days"], *holidays))
+            matter = service.open_matter(w, lead.id, form, investors, rows, current_user.id)
     except IntegrityError:
         # Another user registered the same investor a moment ago: nothing of this form was saved.
         form.inv_code.errors.append("本部门台账中已有该统一社会信用代码的投资者，请在“本部门台账中已有的投资者”中选择")
@@ -181,7 +135,7 @@ def part_row():
         abort(404)
     row = PartRow(formdata=request.args, prefix=f"parts-{index}")
     departments = _other_departments(current_user.department_id)
-    _row_choices(row, departments, _items_by_department([parse_int(row.department.data)]))
+    _row_choices(row, departments, service.items_by_department([parse_int(row.department.data)]))
     if not row.days.data:
         row.days.data = "5"
     return render_template("joint/_part_row.html", row=row, index=index, add=request.args.get("add") == "1",
@@ -199,13 +153,7 @@ def _visible_or_404(matter_id):
 
 
 def _own_part_or_404(matter, part_id):
-    if not service.valid_id(part_id):
-        abort(404)
-    part = JointPart.get_or_none((JointPart.id == part_id) & (JointPart.joint == matter.id)
-                                 & (JointPart.department == current_user.department_id))
-    if part is None:
-        abort(404)
-    return part
+    return service.part_of(matter, part_id, current_user.department_id) or abort(404)
 
 
 def _sign_form(officers, form=None):
@@ -254,10 +202,6 @@ def _invalid(matter, fragment, **forms):
     return htmx.render("joint/detail.html", fragment, 422, **_detail_context(matter, **forms))
 
 
-class _Changed(Exception):
-    """The part changed between the form and the write (another user signed it first)."""
-
-
 @bp.post("/<int:matter_id>/parts/<int:part_id>/sign")
 @department_required
 def sign(matter_id, part_id):
@@ -269,53 +213,23 @@ def sign(matter_id, part_id):
     officers = service.serving_officers(current_user.department_id)
     form = _sign_form(officers, SignForm())
     form.validate()
-    outstanding = (JointRequest.select().where((JointRequest.part == part.id) & JointRequest.received_on.is_null())
-                   .order_by(JointRequest.id.desc()).first())
-    last_received = (JointRequest.select(JointRequest.received_on)
-                     .where((JointRequest.part == part.id) & JointRequest.received_on.is_null(False))
-                     .order_by(JointRequest.received_on.desc()).scalar())
-    earliest, label = matter.opened_on, "联办事项受理日期"
-    if last_received and last_received > earliest:
-        earliest, label = last_received, "补正材料收到日期"
-    if outstanding is not None and outstanding.asked_on > earliest:
-        earliest, label = outstanding.asked_on, "要求补正的日期"
+    outstanding = service.outstanding_request(part)
+    earliest, label = service.earliest_signing(matter, part, outstanding)
     form.check(today, earliest, label, {o.id for o in officers})
     if part.decision in (rules.SIGN_AGREE, rules.SIGN_DISAGREE):
         form.decision.errors.append(f"本部门已于{part.signed_on.isoformat()}会签“{part.decision}”，不能重复会签")
     if summary(form):
         return _invalid(matter, "joint/_sign_form.html", sign_form=form)
 
-    decision = form.decision.data
-    signed_on = form.signed_on.data
-    officer_id = parse_int(form.officer_id.data)
-    missing = _text(form.missing) if decision == rules.SIGN_SUPPLEMENT else part.missing
     try:
         with write() as w:
-            fresh = JointPart.get_by_id(part.id)
-            if fresh.decision != part.decision:
-                raise _Changed
-            if outstanding is not None:
-                # Signing again after 补正: the material has arrived by now at the latest.
-                w.update(JointRequest.get_by_id(outstanding.id), received_on=signed_on)
-            w.update(fresh, decision=decision, opinion=_text(form.opinion), signed_on=signed_on,
-                     officer=officer_id, missing=missing)
-            if decision == rules.SIGN_SUPPLEMENT:
-                w.create(JointRequest, part=fresh.id, asked_on=signed_on, missing=missing,
-                         opinion=fresh.opinion, officer=officer_id, created_by=current_user.id)
-            _update_finished(w, matter)
-    except _Changed:
+            service.sign(w, matter, part, form, outstanding, current_user.id)
+    except service.Changed:
         form.decision.errors.append("本部门的会签刚刚已由他人办理，请刷新页面查看")
         return _invalid(matter, "joint/_sign_form.html", sign_form=form)
     flash({rules.SIGN_AGREE: "已会签“同意”。", rules.SIGN_DISAGREE: "已会签“不同意”，联办事项办理终止。",
-           rules.SIGN_SUPPLEMENT: "已要求补正，牵头部门将一次性告知投资者需补正的材料。"}[decision], "success")
+           rules.SIGN_SUPPLEMENT: "已要求补正，牵头部门将一次性告知投资者需补正的材料。"}[form.decision.data], "success")
     return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
-
-
-def _update_finished(w, matter):
-    parts = list(JointPart.select(JointPart.decision, JointPart.signed_on).where(JointPart.joint == matter.id).tuples())
-    finished = service.finished_on(parts)
-    if finished != matter.finished_on:
-        w.update(JointMatter.get_by_id(matter.id), finished_on=finished)
 
 
 @bp.post("/<int:matter_id>/parts/<int:part_id>/received")
@@ -325,13 +239,10 @@ def received(matter_id, part_id):
     signed again and its deadline is counted afresh from the day the material arrived."""
     today = clock.today()
     matter = _visible_or_404(matter_id)
-    part = None
-    if service.valid_id(part_id):
-        part = JointPart.get_or_none((JointPart.id == part_id) & (JointPart.joint == matter.id))
+    part = service.part_of(matter, part_id)
     if part is None or current_user.department_id not in (part.department_id, matter.lead_id):
         abort(404)
-    outstanding = (JointRequest.select().where((JointRequest.part == part.id) & JointRequest.received_on.is_null())
-                   .order_by(JointRequest.id.desc()).first())
+    outstanding = service.outstanding_request(part)
     form = ReceivedForm(prefix=f"r{part.id}")
     form.validate()
     if part.decision != rules.SIGN_SUPPLEMENT:
@@ -342,12 +253,8 @@ def received(matter_id, part_id):
     if summary(form):
         return _invalid(matter, "joint/_parts.html", received_forms={part.id: form})
 
-    day = form.received_on.data
     with write() as w:
-        if outstanding is not None:
-            w.update(outstanding, received_on=day)
-        w.update(part, decision=None, opinion="", signed_on=None, officer=None,
-                 deadline=rules.add_working_days(day, part.deadline_days, *Holiday.calendar()))
+        service.record_received(w, part, outstanding, form.received_on.data)
     flash(f"已登记补正材料收到，{part.department.name}须在{part.deadline.isoformat()}前重新会签。", "success")
     return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
 

@@ -222,3 +222,10 @@ def status_for(officers, today: dt.date) -> dict[int, dict]:
         if entry["letter"] is not None:
             entry["stale"] = not matches(rows[entry["letter"].id], mine)
     return out
+
+
+def several_officers_problems(departments, wanted: dict[int, bool]) -> list[str]:
+    """Why “允许多名” (rule 3) cannot be taken back from a department that has several serving officers now."""
+    serving_counts = Officer.serving_counts()
+    return [f"{d.name}现有{serving_counts[d.id]}名在任首席服务员，须先报送任期调整报告减至1名，才能取消“允许多名”。"
+            for d in departments if d.several_officers and not wanted[d.id] and serving_counts.get(d.id, 0) > 1]

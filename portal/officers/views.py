@@ -309,11 +309,7 @@ def settings():
     problems = []
     if form.validate_on_submit():
         wanted = {d.id: f"several_{d.id}" in request.form for d in departments}
-        serving_counts = Officer.serving_counts()
-        for d in departments:
-            if d.several_officers and not wanted[d.id] and serving_counts.get(d.id, 0) > 1:
-                problems.append(f"{d.name}现有{serving_counts[d.id]}名在任首席服务员，须先报送任期调整报告减至1名，"
-                                "才能取消“允许多名”。")
+        problems = service.several_officers_problems(departments, wanted)
         if not problems:
             with write() as w:
                 for d in departments:
