@@ -441,6 +441,18 @@ def submitted_on_time(submitted_on: date | None, deadline: date, today: date) ->
 # 服务台账
 
 
+def record_date_problem(day: date | None, today: date, since: date, label: str) -> str | None:
+    """受理日期等记录日期的合理性: a record's date cannot lie in the future, nor before the system started
+    (制度实施日期), since nothing was recorded under the system then. The Chinese error, or None."""
+    if day is None:
+        return None
+    if day > today:
+        return f"{label}不能晚于今天"
+    if day < since:
+        return f"{label}不能早于制度实施日期（{since.isoformat()}）"
+    return None
+
+
 def matter_open(status: str) -> bool:
     """A ledger matter still being handled (在办): 已受理 or 办理中."""
     return status in MATTER_OPEN_STATES

@@ -560,3 +560,13 @@ def test_rules_module_is_framework_free():
     names |= {node.module.split(".")[0] for node in ast.walk(tree)
               if isinstance(node, ast.ImportFrom) and node.module}
     assert not names & {"flask", "peewee", "werkzeug", "jinja2"}
+
+
+def test_a_record_date_is_neither_in_the_future_nor_before_the_system_started():
+    today, since = date(2026, 11, 26), date(2025, 1, 1)
+    assert rules.record_date_problem(None, today, since, "受理日期") is None
+    assert rules.record_date_problem(today, today, since, "受理日期") is None
+    assert rules.record_date_problem(since, today, since, "受理日期") is None
+    assert rules.record_date_problem(date(2026, 11, 27), today, since, "受理日期") == "受理日期不能晚于今天"
+    assert rules.record_date_problem(date(2024, 12, 31), today, since, "受理日期") == \
+        "受理日期不能早于制度实施日期（2025-01-01）"

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import clock, listing, rules
 from ..audit import write
 from ..db import db
-from ..models import Department, Evaluation, Holiday, Investor, Matter, Officer, ServiceItem
+from ..models import Department, Evaluation, Holiday, Investor, Matter, Officer, ServiceItem, Setting
 
 OVERDUE = "overdue"
 OPEN = "open"  # 在办: 已受理 or 办理中
@@ -190,7 +190,7 @@ def save_matter(form, dept, matter=None):
     shown with its errors)."""
     has_officers, item = _posted_choices(form, dept, matter)
     valid = form.validate_on_submit()
-    form.check_dates(clock.today())
+    form.check_dates(clock.today(), Setting.system_start())
     if has_officers and not form.officer.data and not form.officer.errors:
         form.officer.errors.append("请选择办理该事项的首席服务员")
     if not valid or any(f.errors for f in form):
