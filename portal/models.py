@@ -729,7 +729,7 @@ class Matter(BaseModel):
             "done": done,
             "judged": judged,
             "on_time": judged & (cls.completed_date <= cls.promised_date),
-            "one_visit": done & (cls.visits <= 1),
+            "one_visit": done & (cls.visits <= rules.ONE_VISIT_LIMIT),
             "online": cls.handling == rules.ONLINE,
             "proxy": cls.handling == rules.PROXY,
             "onsite": cls.handling == rules.ONSITE,

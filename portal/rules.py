@@ -470,9 +470,17 @@ def matter_on_time(status: str, promised: date | None, completed: date | None) -
     return completed <= promised
 
 
+ONE_VISIT_LIMIT = 1  # 最多跑一次: the plan's limit on the investor's in-person visits for one matter
+
+
+def visits_over_limit(visits: int | None) -> bool:
+    """超过最多跑一次: more in-person visits than the plan allows; the form warns, the matter still saves."""
+    return visits is not None and visits > ONE_VISIT_LIMIT
+
+
 def matter_one_visit(status: str, visits: int | None) -> bool:
     """A finished matter that took the investor at most one visit (最多跑一次); unknown visits do not count."""
-    return status == MATTER_DONE and visits is not None and visits <= 1
+    return status == MATTER_DONE and visits is not None and not visits_over_limit(visits)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

@@ -507,3 +507,26 @@ def test_reminder_deadline_is_a_date(app, city):
     with app.test_request_context():
         (r,) = overdue_matters(User.get(User.username == "gaj"), TODAY)
     assert r.deadline == dt.date(2026, 11, 16) and r.overdue and r.count == 1
+
+
+def test_more_than_one_visit_saves_with_the_plans_warning_and_counts_against_one_visit(login, city):
+    """超过最多跑一次: a warning, not a refusal; the finished matter is not a one-visit matter."""
+    client = login("gaj")
+    form = client.get("/ledger/matters/new").get_data(as_text=True)
+    assert 'data-warn-above="1" hidden' in form  # the note waits for the number typed
+    response = client.post("/ledger/matters/new", follow_redirects=True, data=matter_form(
+        city, status="已办结", completed_date="2026-11-24", promised_date="2026-11-27", visits="3"))
+    html = response.get_data(as_text=True)
+    assert "跑动次数为3次，超过“最多跑一次”" in html
+    assert "超过最多跑一次</span>" in html  # the row says so too
+    saved = Matter.get(Matter.project == "新建酒店")
+    assert saved.visits == 3
+    assert rules.matter_one_visit(saved.status, saved.visits) is False
+    edit = client.get(f"/ledger/matters/{saved.id}/edit").get_data(as_text=True)
+    assert 'data-warn-above="1" hidden' not in edit and "超过“最多跑一次”：跑动次数多于1次" in edit
+
+
+def test_one_visit_saves_without_the_warning(login, city):
+    html = login("gaj").post("/ledger/matters/new", follow_redirects=True, data=matter_form(
+        city, visits="1")).get_data(as_text=True)
+    assert "超过“最多跑一次”：该事项" not in html
