@@ -441,6 +441,32 @@ def submitted_on_time(submitted_on: date | None, deadline: date, today: date) ->
 # 服务台账
 
 
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s\-－—–·.]+(?=\d)")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+_ID18 = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+_ID15 = re.compile(r"(?<!\d)\d{15}(?!\d)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_card_valid(number: str) -> bool:
+    """18位居民身份证号码的校验码 (GB 11643): the last character checks the first seventeen."""
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def personal_data_problem(text: str | None) -> str | None:
+    """公开评价中的个人信息: a mobile number or an ID-card number in a text that will be public, found even
+    when typed in full-width digits or split by spaces or dashes; the Chinese refusal, or None."""
+    if not text:
+        return None
+    folded = _DIGIT_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).upper())
+    if _MOBILE.search(folded):
+        return "评价内容含有手机号码。评价内容会公开，为保护个人信息，请删除号码后再提交"
+    if any(id_card_valid(m) for m in _ID18.findall(folded)) or _ID15.search(folded):
+        return "评价内容含有身份证号码。评价内容会公开，为保护个人信息，请删除号码后再提交"
+    return None
+
+
 def record_date_problem(day: date | None, today: date, since: date, label: str) -> str | None:
     """受理日期等记录日期的合理性: a record's date cannot lie in the future, nor before the system started
     (制度实施日期), since nothing was recorded under the system then. The Chinese error, or None."""

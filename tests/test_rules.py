@@ -570,3 +570,18 @@ def test_a_record_date_is_neither_in_the_future_nor_before_the_system_started():
     assert rules.record_date_problem(date(2026, 11, 27), today, since, "受理日期") == "受理日期不能晚于今天"
     assert rules.record_date_problem(date(2024, 12, 31), today, since, "受理日期") == \
         "受理日期不能早于制度实施日期（2025-01-01）"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("", None), (None, None), ("窗口服务很好，半小时办完", None),
+    ("业务编号 20261126000123", None),  # 14 digits: a business number, not personal data
+    ("电话0715-5221234", None),  # a landline of the office is not a mobile number
+    ("13871234567", "手机号码"), ("+8613871234567", "手机号码"), ("138 7123 4567", "手机号码"),
+    ("１３８７１２３４５６７", "手机号码"), ("x13871234567y", "手机号码"), ("213871234567", None),
+    ("11010519491231002X", "身份证号码"), ("11010519491231002x", "身份证号码"),
+    ("110105194912310021", None),  # wrong check digit: not an ID number
+    ("420102900101123", "身份证号码"),  # the old 15-digit form
+])
+def test_personal_data_in_a_public_comment(text, found):
+    problem = rules.personal_data_problem(text)
+    assert (problem is None) if found is None else (found in problem)
