@@ -469,6 +469,14 @@ class ItemList(BaseModel):
                 .order_by(cls.revision.desc()).first())
 
     @classmethod
+    def year_submission_day(cls, year: int):
+        """The query form of rules.year_submission_day: per department, the first submission of the year
+        that was not returned, as (department id, MIN(submitted_at)) rows."""
+        return (cls.select(cls.department, fn.MIN(cls.submitted_at))
+                .where((cls.year == year) & cls.submitted_at.is_null(False) & (cls.state != rules.LIST_RETURNED))
+                .group_by(cls.department))
+
+    @classmethod
     def waiting_review(cls):
         """Lists submitted and waiting for the office's review (已报送), with the department, oldest first."""
         return (cls.select(cls, Department).join(Department)

@@ -430,6 +430,20 @@ def default_deadline(year: int) -> date:
     return date(year, 8, 10)
 
 
+def year_submission_day(submissions: Iterable[tuple[date, str]]) -> date | None:
+    """本年度清单报送日期, on which rule 7 (按时报送) is judged: the first submission of the year that the
+    office did not return. A returned list was not the list: its resubmission after the deadline is late
+    (逾期报送), while an adjustment after an accepted list does not make an on-time department late.
+    submissions: (submitted on, list state) of the year's revisions."""
+    return min((day for day, state in submissions if state != LIST_RETURNED), default=None)
+
+
+def list_days_late(submitted_on: date | None, deadline: date, today: date) -> int:
+    """逾期报送天数: how many days after the deadline the list came, or, while it has not come, so far; 0
+    when on time or not yet due."""
+    return max(0, ((submitted_on or today) - deadline).days)
+
+
 def submitted_on_time(submitted_on: date | None, deadline: date, today: date) -> bool | None:
     """Whether the list was submitted (按时报送) by the deadline; None while it still can be."""
     if submitted_on is not None:
