@@ -231,6 +231,35 @@ def roster(text: str = "") -> list[dict]:
     return list(query)
 
 
+@dataclass
+class DirectoryEntry:
+    """One department of the public start page: its published list's counts and its serving officers."""
+
+    item_list: ItemList
+    department: Department
+    items: int = 0
+    included: int = 0
+    officers: list = field(default_factory=list)
+
+
+def department_directory() -> list[DirectoryEntry]:
+    """公开首页的部门目录: every department with a published list, its items (纳入 among them) and its
+    serving officers, in the departments' order: three queries, whatever the city's size."""
+    entries = [DirectoryEntry(item_list=il, department=il.department) for il in ItemList.latest_approved()]
+    by_list = {e.item_list.id: e for e in entries}
+    if by_list:
+        included = fn.SUM(Case(None, [(ListRow.inclusion == rules.INCLUDED, 1)], 0))
+        for list_id, n, k in (ListRow.select(ListRow.item_list, fn.COUNT(ListRow.id), included)
+                              .where(ListRow.item_list.in_(list(by_list))).group_by(ListRow.item_list).tuples()):
+            by_list[list_id].items, by_list[list_id].included = n, int(k or 0)
+    by_dept = {e.department.id: e for e in entries}
+    for o in (Officer.select(Officer.id, Officer.name, Officer.department).where(serving_today())
+              .order_by(Officer.term_start, Officer.id)):
+        if o.department_id in by_dept:
+            by_dept[o.department_id].officers.append(o)
+    return entries
+
+
 def search_published(text: str, item_type: str, code: str, included: bool):
     """公开清单 search: rows of the published lists by item name or 事项编码, type, department, 纳入 only."""
     query = ListRow.published()
@@ -289,8 +318,10 @@ def officer_page(officer_id: int) -> dict | None:
                          .where(Department.id == person.department_id).tuples() if item_id}
     else:
         letter = None  # a former officer holds no letter in force
+    today = clock.today()
+    serving = person.term_start <= today and (person.term_end is None or person.term_end >= today)
     return dict(person=person, dept=person.department, letter=letter, final=final, first=first,
-                published_ids=published_ids)
+                published_ids=published_ids, serving=serving)
 
 
 def verify(year: int, seq: int) -> dict:
