@@ -358,6 +358,20 @@ def two_year_mark(start: date) -> date:
         return date(start.year + 2, 3, 1)
 
 
+BACKDATE_DAYS = 30  # 补报: a change reported more than this many days after it took effect
+
+
+def days_backdated(effective_date: date, filed_on: date) -> int:
+    """How many days after the change took effect it was reported (0 when on time or ahead)."""
+    return max(0, (filed_on - effective_date).days)
+
+
+def is_backdated(effective_date: date, filed_on: date) -> bool:
+    """补报: reported more than BACKDATE_DAYS after the effective date. Allowed, never silent: it asks for
+    a 补报说明 and is flagged for the office, since it moves terms, letters and gap days in the past."""
+    return days_backdated(effective_date, filed_on) > BACKDATE_DAYS
+
+
 def is_early_change(start: date, effective_date: date) -> bool:
     """True when a change taking effect on effective_date (the successor's first day) is 提前调整."""
     return effective_date < two_year_mark(start)
