@@ -747,6 +747,39 @@ def parse_letter_number(s) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+LETTER_VALID, LETTER_TO_REISSUE = "有效", "待重新签发"
+
+
+@dataclass
+class LetterStanding:
+    """What the public is told of a letter (授权委托书的公开状态) and, when 待重新签发, how it differs from
+    the published list: items published but not in the letter, in the letter but not published, and
+    items whose mode (终审/初审) differs — each as its name."""
+
+    state: str
+    added: list = None
+    removed: list = None
+    changed: list = None
+
+    @property
+    def differs(self) -> list:
+        return (self.added or []) + (self.removed or []) + (self.changed or [])
+
+
+def letter_standing(letter_state: str, letter_items: dict, published: dict) -> LetterStanding:
+    """授权委托书的公开状态: a letter is in force only for what it lists. 已替换 / 已终止 as recorded; an
+    issued letter is 有效 when its items and modes are exactly the officer's items of the published list,
+    else 待重新签发. letter_items and published: {item key: (mode, name)}."""
+    if letter_state != LETTER_ISSUED:
+        return LetterStanding(letter_state)
+    added = [published[k][1] for k in published if k not in letter_items]
+    removed = [letter_items[k][1] for k in letter_items if k not in published]
+    changed = [published[k][1] for k in published if k in letter_items and letter_items[k][0] != published[k][0]]
+    if added or removed or changed:
+        return LetterStanding(LETTER_TO_REISSUE, added, removed, changed)
+    return LetterStanding(LETTER_VALID, [], [], [])
+
+
 def letter_sections(assignments: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """Splits an officer's items into the letter's section 一 (终审) and section 二 (初审), input order kept."""
     final = [label for label, mode in assignments if mode == FINAL]

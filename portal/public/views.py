@@ -50,7 +50,8 @@ def index():
     searched = bool(text or item_type or code or included)
     page = listing.paginate(service.search_published(text, item_type, code, included))
     return render_template("public/index.html", page=page, q=text, item_type=item_type, code=code,
-                           directory=service.department_directory(), searched=searched)
+                           directory=service.department_directory(), searched=searched,
+                           awaiting=service.awaiting_authorisation(page.rows))
 
 
 @bp.route("/departments/<code>")
