@@ -366,11 +366,24 @@ class ServiceItem(BaseModel):
         )
         constraints = [Check("promised_days IS NULL OR legal_days IS NULL OR promised_days <= legal_days")]
 
+    @classmethod
+    def labels(cls, ids) -> dict[int, str]:
+        """{item id: label} of the items given (one query): the name a new record keeps as it was."""
+        ids = [i for i in ids if i]
+        if not ids:
+            return {}
+        return {i.id: i.label for i in cls.select(cls.id, cls.item_name, cls.sub_item_name).where(cls.id.in_(ids))}
+
+    @staticmethod
+    def label_of(item_name: str, sub_item_name: str) -> str:
+        """事项名称（办理项名称）, or the item's name alone when the 办理项 is the item itself."""
+        if sub_item_name and sub_item_name != item_name:
+            return f"{item_name}（{sub_item_name}）"
+        return item_name
+
     @property
     def label(self) -> str:
-        if self.sub_item_name and self.sub_item_name != self.item_name:
-            return f"{self.item_name}（{self.sub_item_name}）"
-        return self.item_name
+        return self.label_of(self.item_name, self.sub_item_name)
 
     @classmethod
     def for_department(cls, department, include_retired: bool = False):
@@ -721,6 +734,7 @@ class Matter(BaseModel):
     investor = ForeignKeyField(Investor, backref="matters", on_delete="RESTRICT")
     project = CharField(max_length=200)
     item = ForeignKeyField(ServiceItem, null=True, backref="matters", on_delete="RESTRICT")
+    item_name = CharField(max_length=420, default="")  # the item's name when the matter was recorded
     officer = ForeignKeyField(Officer, null=True, backref="matters", on_delete="RESTRICT")
     received_date = DateField()
     promised_date = DateField(null=True)
@@ -809,6 +823,7 @@ class JointMatter(BaseModel):
     investor = ForeignKeyField(Investor, backref="joint_matters", on_delete="RESTRICT")
     project = CharField(max_length=200)
     lead_item = ForeignKeyField(ServiceItem, null=True, on_delete="SET NULL", backref="+")
+    lead_item_name = CharField(max_length=420, default="")  # the lead item's name when the matter was opened
     opened_on = DateField()
     finished_on = DateField(null=True)
     visits = IntegerField(default=0, constraints=[Check("visits >= 0")])
@@ -823,6 +838,7 @@ class JointPart(BaseModel):
     joint = ForeignKeyField(JointMatter, backref="parts", on_delete="CASCADE")
     department = ForeignKeyField(Department, backref="joint_parts", on_delete="RESTRICT")
     item = ForeignKeyField(ServiceItem, null=True, on_delete="SET NULL", backref="+")
+    item_name = CharField(max_length=420, default="")  # the item's name when the part was made
     deadline_days = IntegerField(default=5)
     deadline = DateField()
     decision = CharField(max_length=4, null=True, constraints=[Check("decision IS NULL OR decision IN ('同意', '不同意', '补正')")])

@@ -530,3 +530,27 @@ def test_one_visit_saves_without_the_warning(login, city):
     html = login("gaj").post("/ledger/matters/new", follow_redirects=True, data=matter_form(
         city, visits="1")).get_data(as_text=True)
     assert "超过“最多跑一次”：该事项" not in html
+
+
+# --- history keeps its names (issue 17 §2) ---------------------------------------------------------------
+
+
+def test_a_renamed_item_does_not_rewrite_the_ledger(login, city):
+    client = login("gaj")
+    assert client.post("/ledger/matters/new", data=matter_form(city, project="七月的项目")).status_code == 302
+    july = Matter.get(Matter.project == "七月的项目")
+    assert july.item_name == "旅馆业特种行业许可证核发"
+    with write(username="test") as w:
+        w.update(city.gaj_item, item_name="旅馆业特种行业许可证核发（含民宿）", sub_item_name="旅馆业特种行业许可证核发（含民宿）")
+    page = client.get("/ledger/").get_data(as_text=True)
+    row = next(tr for tr in page[page.index("<tbody"):].split("<tr") if "七月的项目" in tr)
+    assert "旅馆业特种行业许可证核发" in row and "（现名：旅馆业特种行业许可证核发（含民宿））" in row, row
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/ledger/export").data)).active
+    exported = next([c.value for c in r] for r in sheet.iter_rows() if "七月的项目" in [c.value for c in r])
+    assert "旅馆业特种行业许可证核发" in exported and "旅馆业特种行业许可证核发（含民宿）" not in exported
+    # Saving the matter again keeps the name it was recorded with; a new matter takes today's.
+    assert client.post(f"/ledger/matters/{july.id}/edit", data=matter_form(city, project="七月的项目",
+                                                                            notes="补记")).status_code == 302
+    assert Matter.get_by_id(july.id).item_name == "旅馆业特种行业许可证核发"
+    client.post("/ledger/matters/new", data=matter_form(city, project="十二月的项目"))
+    assert Matter.get(Matter.project == "十二月的项目").item_name == "旅馆业特种行业许可证核发（含民宿）"

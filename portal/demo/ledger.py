@@ -176,12 +176,19 @@ def seed(ctx) -> None:
         phase = rng.choice(("", "", "（一期）", "（二期）", "配套"))
         matters.append(w.create(
             Matter,
-            department=dept, investor=investor, project=f"{project}{phase}", item=item, officer=officer,
+            department=dept, investor=investor, project=f"{project}{phase}", item=item,
+            item_name=_name_then(ctx, item, received), officer=officer,
             received_date=received, promised_date=promised, status=status, completed_date=completed,
             visits=visits, handling=handling, notes=note,
         ))
     matters.extend(_recorded_under_the_outgoing_officer(w, ctx, items_by_dept, today))
     ctx.extra["matters"] = matters
+
+
+def _name_then(ctx, item, received: dt.date) -> str:
+    """The item's name on the day the matter was received: before the demo's rename, the old one."""
+    old, renamed_on = ctx.extra.get("renamed_items", {}).get(item.id, (None, None))
+    return old if old and received < renamed_on else item.label
 
 
 def _recorded_under_the_outgoing_officer(w, ctx, items_by_dept, today: dt.date) -> list:
@@ -199,6 +206,7 @@ def _recorded_under_the_outgoing_officer(w, ctx, items_by_dept, today: dt.date) 
         received = report.effective_date + dt.timedelta(days=days)
         out.append(w.create(
             Matter, department=report.department_id, investor=investor, project=project, item=item,
+            item_name=item.label,
             officer=report.outgoing_id, received_date=received, promised_date=received + dt.timedelta(days=14),
             status=status, completed_date=received + dt.timedelta(days=9) if status == rules.MATTER_DONE else None,
             visits=1, handling="窗口办", notes="调整未及时报送期间，仍登记在原首席服务员名下。"))

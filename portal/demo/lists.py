@@ -93,7 +93,10 @@ def _adjusted(ctx, deadline, submit, approve) -> None:
     if "机动车注册登记" in items:  # the promised time limit was shortened
         service.update_item(w, items["机动车注册登记"], {"promised_days": 3, "kind": "承诺件"}, at)
     if "户口迁入（投靠）" in items:  # renamed as the provincial list words it: one 修改, not 删除 + 新增
-        service.update_item(w, items["户口迁入（投靠）"], {"sub_item_name": "户口迁入（投靠亲属）"}, at)
+        renamed = items["户口迁入（投靠）"]
+        # Ledger matters recorded before the rename keep the old name (the ledger step reads this).
+        ctx.extra["renamed_items"] = {renamed.id: (renamed.label, adjust_day)}
+        service.update_item(w, renamed, {"sub_item_name": "户口迁入（投靠亲属）"}, at)
     if "公务用枪持枪证件核发" in items:
         service.update_item(w, items["公务用枪持枪证件核发"], {
             "reason_note": "涉及枪支管理，属重大公共安全事项，须经局党委集体研究审批。"}, at)

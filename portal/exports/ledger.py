@@ -42,7 +42,7 @@ def ledger_workbook(matters, *, title: str, today: dt.date, with_department: boo
             verdict = timeliness(m, today)
             values = ([m.department.name] if with_department else []) + [
                 n, m.investor.name, m.investor.credit_code, m.investor.contact, m.investor.phone, m.project,
-                m.item.label if m.item_id else "", m.officer.name if m.officer_id else "",
+                m.item_name or (m.item.label if m.item_id else ""), m.officer.name if m.officer_id else "",
                 m.received_date, m.promised_date, m.status, m.completed_date, verdict, m.visits,
                 m.handling, m.notes,
             ]

@@ -373,12 +373,8 @@ def unauthorised_officers(rows) -> list[tuple[str, str, list[str]]]:
         if r.id in awaiting:
             name = r.officer_name or "（未填写姓名）"
             why = f"授权委托书{letters[r.officer_id]}未列入" if r.officer_id in letters else "没有现行有效的授权委托书"
-            out.setdefault((name, why), []).append(_label(r.item_name, r.sub_item_name))
+            out.setdefault((name, why), []).append(ServiceItem.label_of(r.item_name, r.sub_item_name))
     return [(name, why, items) for (name, why), items in out.items()]
-
-
-def _label(item_name: str, sub_item_name: str) -> str:
-    return f"{item_name}（{sub_item_name}）" if sub_item_name and sub_item_name != item_name else item_name
 
 
 def approve(w, item_list, user, at: dt.datetime) -> ItemList:

@@ -18,7 +18,7 @@ from peewee import JOIN
 
 from .. import clock, qr, rules
 from ..models import (Case, Department, Evaluation, HighlightCase, Holiday, ItemList, Letter, LetterItem, ListRow,
-                      Officer, Setting, fn)
+                      Officer, ServiceItem, Setting, fn)
 
 CASE_PENDING, CASE_PUBLISHED, CASE_RETURNED = rules.CASE_STATES  # 待审核, 已发布, 已退回
 
@@ -48,10 +48,6 @@ def serving_today():
     return (Officer.term_start <= today) & (Officer.term_end.is_null() | (Officer.term_end >= today))
 
 
-def _row_label(item_name: str, sub_item_name: str) -> str:
-    return f"{item_name}（{sub_item_name}）" if sub_item_name and sub_item_name != item_name else item_name
-
-
 def published_assignments(officer_ids) -> dict[int, dict]:
     """Each officer's 纳入 items in the published lists: {officer id: {item id: (mode, name)}}; one query."""
     out: dict[int, dict] = {i: {} for i in officer_ids}
@@ -61,7 +57,7 @@ def published_assignments(officer_ids) -> dict[int, dict]:
                                        ListRow.sub_item_name)
             .where(ListRow.officer.in_(list(out)) & (ListRow.inclusion == rules.INCLUDED)).tuples())
     for officer_id, item_id, mode, name, sub in rows:
-        out[officer_id][item_id or ("name", name, sub)] = (mode, _row_label(name, sub))
+        out[officer_id][item_id or ("name", name, sub)] = (mode, ServiceItem.label_of(name, sub))
     return out
 
 
