@@ -253,15 +253,15 @@ def apply_rules(d: DepartmentFigures) -> None:
 
 
 def rank_key(d: DepartmentFigures) -> tuple:
-    """What the assessment ranks by: 合规率, then 纳入率 (both descending; none counts lowest)."""
-    return (-1 if d.compliance_rate is None else d.compliance_rate,
-            -1 if d.inclusion_rate is None else d.inclusion_rate)
+    """What the assessment ranks by (rules.ranking_key): 合规率, 纳入率, 断档天数, 逾期事项, 满意率, 按时办结率."""
+    return rules.ranking_key(d.compliance_rate, d.inclusion_rate, d.gap_days, d.ledger.get("overdue", 0),
+                             d.satisfaction_rate, d.ledger.get("on_time_rate"))
 
 
 def rank(departments: list[DepartmentFigures]) -> list[DepartmentFigures]:
-    """考核排名: by 合规率 desc, then 纳入率 desc, then the department's sort order.
+    """考核排名: by rules.RANKING_KEYS in order, then the department's sort order.
 
-    Departments equal on both rates share a rank and the next rank skips (1, 2, 2, 4): the sort order
+    Departments equal on every key share a rank and the next rank skips (1, 2, 2, 4): the sort order
     only decides who is listed first among equals, never the rank itself.
     """
     ordered = sorted(departments, key=lambda d: (tuple(-x for x in rank_key(d)), d.sort_order, d.id))

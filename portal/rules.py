@@ -428,6 +428,27 @@ def term_nearing_two_years(start: date, today: date, within_days: int = 30) -> b
     return today <= two_year_mark(start) <= today + timedelta(days=within_days)
 
 
+# 考核排名: the keys in order, each better one way; equal on all of them, departments share a rank.
+RANKING_KEYS = (("合规率", "高"), ("纳入率", "高"), ("断档天数", "少"), ("逾期事项", "少"), ("满意率", "高"),
+                ("按时办结率", "高"))
+
+
+def ranking_text() -> str:
+    """The ranking order as the pages say it: 合规率（高者在前），其次纳入率（高者在前）…"""
+    parts = [f"{name}（{'高' if way == '高' else '少'}者在前）" for name, way in RANKING_KEYS]
+    return "按" + parts[0] + "排名，相同时依次比较" + "、".join(parts[1:])
+
+
+def ranking_key(compliance_rate: float | None, inclusion_rate: float | None, gap_days: int | None,
+                overdue: int, satisfaction_rate: float | None, on_time_rate: float | None) -> tuple:
+    """考核排名的比较键, larger is better, in the order of RANKING_KEYS. A rate that cannot be computed
+    counts lowest; a department without a window has no gap days to lose on."""
+    def rate(x):
+        return -1.0 if x is None else x
+    return (rate(compliance_rate), rate(inclusion_rate), -(gap_days or 0), -(overdue or 0),
+            rate(satisfaction_rate), rate(on_time_rate))
+
+
 def compliance_rate(verdicts: Iterable[bool | None]) -> float | None:
     """合规率: rules met ÷ rules that apply, over a department's verdicts (True met, False not met, None
     not applicable); None when no rule applies."""

@@ -596,3 +596,18 @@ def test_letter_standing_is_valid_only_for_exactly_what_the_published_list_gives
     assert (s.state, s.removed) == ("待重新签发", ["乙"])
     assert rules.letter_standing("已替换", letter, {}).state == "已替换"
     assert rules.letter_standing("已终止", letter, dict(letter)).state == "已终止"
+
+
+def test_ranking_breaks_ties_by_the_documented_keys_in_order():
+    base = dict(compliance_rate=0.9, inclusion_rate=1.0, gap_days=0, overdue=0, satisfaction_rate=0.95, on_time_rate=1.0)
+    key = lambda **kw: rules.ranking_key(**{**base, **kw})  # noqa: E731
+    assert key() == key()  # equal on every key: a shared rank
+    assert key(compliance_rate=0.95) > key(inclusion_rate=1.0)  # 合规率 first
+    assert key(inclusion_rate=0.99) < key()  # then 纳入率
+    assert key(gap_days=12) < key() and key(gap_days=None) == key()  # then fewer 断档天数 (no window: none to lose)
+    assert key(overdue=3) < key(overdue=1)  # then fewer 逾期事项
+    assert key(satisfaction_rate=0.8) < key() and key(satisfaction_rate=None) < key(satisfaction_rate=0.0)
+    assert key(on_time_rate=0.9) < key()
+    assert key(gap_days=1, satisfaction_rate=1.0) < key(gap_days=0, satisfaction_rate=0.5)  # in that order
+    assert [k for k, _ in rules.RANKING_KEYS] == ["合规率", "纳入率", "断档天数", "逾期事项", "满意率", "按时办结率"]
+    assert rules.ranking_text().startswith("按合规率（高者在前）排名，相同时依次比较纳入率")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import metrics
+from .. import metrics, rules
 from . import download_name, workbook, xlsx_text
 
 TITLE = "赤壁市首席服务员制度考核排名"
@@ -69,7 +69,7 @@ def assessment_workbook(city: metrics.City) -> bytes:
 def _ranking_sheet(wb, w: _Writer, city: metrics.City) -> None:
     ws = wb.add_worksheet("考核排名")
     ws.write_string(0, 0, f"赤壁市“首席服务员”制度落实情况考核排名（截至{_cn(city.today)}）", w.title)
-    ws.write_string(1, 0, "合规率 = 达标规则数 ÷ 适用规则数；按合规率、纳入率从高到低排名，两项均相同的部门名次并列。", w.note)
+    ws.write_string(1, 0, f"合规率 = 达标规则数 ÷ 适用规则数；{rules.ranking_text()}，各项均相同的部门名次并列。", w.note)
     labels = (["排名", "部门", "合规率", "达标规则", "适用规则"]
               + [f"{c.group}·{c.label}" for c in metrics.COLUMNS]
               + [f"规则{r.number} {r.name}" for r in metrics.RULES])
