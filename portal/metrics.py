@@ -420,6 +420,32 @@ CITY_TOTALS: list[tuple[str, Callable[[list[DepartmentFigures]], Any]]] = [
 # (group, number of columns) for the table's header row of groups
 COLUMN_GROUPS = [(group, len(list(cols))) for group, cols in groupby(COLUMNS, key=lambda c: c.group)]
 
+# 看板排名表的列组: the default view (概要) fits a 1366 px screen — the ranking keys and what the office acts
+# on first; each group of the table, the rules' verdicts, or every column, one click away. Exports keep all.
+SUMMARY_KEYS = ("inclusion_rate", "unassigned", "gap_days", "list_state", "ledger_overdue", "on_time_rate",
+                "satisfaction_rate", "findings_late")
+DEFAULT_VIEW, RULES_VIEW, ALL_VIEW = "概要", "考核规则", "全部"
+VIEWS = (DEFAULT_VIEW,) + tuple(group for group, _ in COLUMN_GROUPS) + (RULES_VIEW, ALL_VIEW)
+
+
+def view_columns(view: str) -> tuple[str, list, bool]:
+    """The ranking table's columns in a view: (the view as known, its columns, whether the rules'
+    verdicts show). An unknown view is the default one."""
+    view = view if view in VIEWS else DEFAULT_VIEW
+    if view == DEFAULT_VIEW:
+        by_key = {c.key: c for c in COLUMNS}
+        return view, [by_key[k] for k in SUMMARY_KEYS], False
+    if view == RULES_VIEW:
+        return view, [], True
+    if view == ALL_VIEW:
+        return view, list(COLUMNS), True
+    return view, [c for c in COLUMNS if c.group == view], False
+
+
+def column_groups_of(columns: list) -> list[tuple[str, int]]:
+    """The header row's groups over the columns shown (consecutive columns of one group share a cell)."""
+    return [(group, len(list(cols))) for group, cols in groupby(columns, key=lambda c: c.group)]
+
 
 # ---------------------------------------------------------------------------
 # The whole city

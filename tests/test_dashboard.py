@@ -74,7 +74,7 @@ def text(cell_html: str) -> str:
 
 
 def test_office_sees_every_department_ranked_with_figures_and_rules(as_user):
-    html = as_user("office").get("/dashboard/").get_data(as_text=True)
+    html = as_user("office").get("/dashboard/?cols=全部").get_data(as_text=True)
     assert row_ids(html) == ["gaj", "tjj", "fgj"]
     gaj, fgj, tjj = row(html, "gaj"), row(html, "fgj"), row(html, "tjj")
     assert text(cell(gaj, "rank")) == "1" and text(cell(tjj, "rank")) == "2" and text(cell(fgj, "rank")) == "3"
@@ -96,7 +96,7 @@ def test_office_sees_every_department_ranked_with_figures_and_rules(as_user):
 
 
 def test_every_figure_links_to_the_rows_behind_it(as_user, app):
-    html = as_user("office").get("/dashboard/").get_data(as_text=True)
+    html = as_user("office").get("/dashboard/?cols=全部").get_data(as_text=True)
     fgj = row(html, "fgj")
     with app.test_request_context():
         items_path = url_for("items.index") if "items.index" in app.view_functions else None
@@ -237,7 +237,7 @@ def test_polling_costs_nothing_when_nothing_changed_and_brings_new_figures_after
 
 def test_the_poll_interval_is_a_setting(app, as_user):
     app.config["DASHBOARD_POLL_SECONDS"] = 1
-    html = as_user("office").get("/dashboard/").get_data(as_text=True)
+    html = as_user("office").get("/dashboard/?cols=全部").get_data(as_text=True)
     assert 'hx-trigger="every 1s"' in html and "每1秒自动刷新" in html
 
 
@@ -293,7 +293,7 @@ def test_cli_stores_and_replaces_the_days_snapshot(runner, city):
 
 
 def test_charts_are_svg_without_style_attributes(as_user):
-    html = as_user("office").get("/dashboard/").get_data(as_text=True)
+    html = as_user("office").get("/dashboard/?cols=全部").get_data(as_text=True)
     assert html.count("<svg") == 3
     for chart in ("chart-trend", "chart-inclusion", "chart-types"):
         assert f'id="{chart}"' in html
