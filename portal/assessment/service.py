@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from .. import clock, metrics, rules
-from ..models import (AssessmentPeriod, AssessmentResult, AuditLog, Department, Evaluation, ItemList, ListRow, Matter,
+from ..models import (AssessmentPeriod, AssessmentResult, AuditLog, DailySnapshot, Department, Evaluation, ItemList, ListRow, Matter,
                       Officer, RuleDocument, Setting, count_if)
 
 RANKING_VISIBLE = "assessment_ranking_visible"  # office setting: departments see the whole ranking
@@ -353,3 +353,25 @@ def link(entry: dict) -> tuple[str, dict] | None:
     if entry["kind"] == "rule":
         return metrics.RULES_BY_NUMBER[int(entry["key"])].drill
     return LINKS.get(entry["key"])
+
+
+def trend(result: Assessment) -> list[tuple[dt.date, float | None, float | None]]:
+    """The city's 纳入率 and 合规率 over the period, from the daily snapshots (每日快照): (day, 纳入率, 合规率)."""
+    period = result.period
+    rows = (DailySnapshot.select(DailySnapshot.day, DailySnapshot.figures)
+            .where(DailySnapshot.day.between(period.start_date, min(period.end_date, result.as_of)))
+            .order_by(DailySnapshot.day))
+    out = []
+    for row in rows:
+        compliance, inclusion = metrics._trend_point(row.figures)
+        out.append((row.day, inclusion, compliance))
+    return out
+
+
+def report_filename(period: AssessmentPeriod, ext: str):
+    """赤壁市首席服务员制度考核通报-2026年上半年-2026-06-30.docx, with an ASCII fallback."""
+    from ..exports import download_name
+
+    title = "赤壁市首席服务员制度考核通报" if ext == "docx" else "赤壁市首席服务员制度考核表"
+    return download_name(title, period.name, day=period.cutoff, ext=ext,
+                         ascii=f"chibi-assessment-{'report' if ext == 'docx' else 'workbook'}-{period.id}")

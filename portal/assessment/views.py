@@ -202,3 +202,40 @@ def compare():
     return htmx.render("assessment/compare.html", None, periods=periods, chosen=chosen, rows=rows, a=a, b=b,
                        city=service.city_changes(b, a) if a and b else [],
                        verdict=lambda v: metrics.VERDICT_LABELS.get(v, "—"))
+
+
+def _report_inputs(period):
+    result = service.load(period)
+    before_period = service.previous(period)
+    before = service.load(before_period) if before_period else None
+    return result, before_period, service.city_changes(result, before), service.rank_changes(result, before)
+
+
+@bp.get("/periods/<int:period_id>/report.docx")
+@staff_required
+def report(period_id):
+    """考核通报 (.docx) of a locked period: title, 总体情况, 排名, 存在问题, 下一步工作."""
+    from ..docs import send_docx
+    from .report import report_docx
+
+    period = _period_or_404(period_id)
+    if not period.locked:
+        flash("考核通报须在定稿后下载。", "error")
+        return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    result, before_period, city, ranks = _report_inputs(period)
+    name = service.report_filename(period, "docx")
+    return send_docx(report_docx(result, before_period.name if before_period else None, city, ranks), str(name),
+                     ascii=name.ascii)
+
+
+@bp.get("/periods/<int:period_id>/workbook.xlsx")
+@staff_required
+def workbook(period_id):
+    """考核表 (.xlsx): the ranking with a bar chart of the scores, the city's figures with the 纳入率 and
+    合规率 lines over the period, the problems per rule, the points lost."""
+    from ..exports import send_xlsx
+    from ..exports.assessment_period import period_workbook
+
+    period = _period_or_404(period_id)
+    result, _before, city, ranks = _report_inputs(period)
+    return send_xlsx(period_workbook(result, ranks, city, service.trend(result)), service.report_filename(period, "xlsx"))
