@@ -163,7 +163,7 @@ def closing(period_id):
     with write() as w:
         w.update(period, closing=form.closing.data or "")
     flash("“下一步工作”已保存。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id) + "#report")
+    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
 
 
 @bp.post("/settings")
