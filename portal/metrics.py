@@ -90,6 +90,7 @@ class DepartmentFigures:
     published: bool = False  # the latest approved version is the public one (rule 8)
     list_submitted_on: dt.date | None = None  # first submission of this year's list
     list_on_time: bool | None = None  # rules.submitted_on_time; None while it still can be
+    list_days_late: int = 0  # rules.list_days_late: 逾期报送天数
     # 服务台账: rules.ledger_figures (its counts, pooled for the city totals, and its rates)
     ledger: dict = field(default_factory=lambda: rules.ledger_figures([], None))
     # 一事联办: this department's parts of open joint matters still waiting for its countersignature
@@ -363,6 +364,7 @@ COLUMNS: list[Column] = [
     Column("list_state", "清单状态", "清单", lambda d: d.list_state or "未建立", "text", drill=("items.index", {})),
     Column("list_on_time", "按时报送", "清单", lambda d: d.list_on_time, "flag",
            drill=("items.index", {}), total="lists_on_time"),
+    Column("list_days_late", "逾期天数", "清单", lambda d: d.list_days_late, drill=("items.index", {})),
     Column("published", "已公示", "清单", lambda d: d.published, "flag", drill=("items.index", {}), total="published"),
     Column("ledger_open", "在办", "服务台账", _ledger("open"), drill=("ledger.index", {}), total="ledger_open"),
     Column("ledger_overdue", "逾期", "服务台账", _ledger("overdue"),
@@ -504,15 +506,14 @@ def _lists(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
         if state == rules.LIST_APPROVED and revision > latest_approved.get(dept_id, (-1,))[0]:
             latest_approved[dept_id] = (revision, bool(published))
         if year == today.year and submitted_at is not None:
-            day = _date(submitted_at)
-            if dept_id not in first_submitted or day < first_submitted[dept_id]:
-                first_submitted[dept_id] = day
+            first_submitted.setdefault(dept_id, []).append((_date(submitted_at), state))
     for d in figs.values():
         d.list_state = latest[d.id][1] if d.id in latest else None
         d.approved = d.id in latest_approved
         d.published = latest_approved.get(d.id, (0, False))[1]
-        d.list_submitted_on = first_submitted.get(d.id)
+        d.list_submitted_on = rules.year_submission_day(first_submitted.get(d.id, ()))
         d.list_on_time = rules.submitted_on_time(d.list_submitted_on, deadline, today)
+        d.list_days_late = rules.list_days_late(d.list_submitted_on, deadline, today)
     return {}
 
 

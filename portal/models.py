@@ -469,6 +469,14 @@ class ItemList(BaseModel):
                 .order_by(cls.revision.desc()).first())
 
     @classmethod
+    def year_submission_day(cls, year: int):
+        """The query form of rules.year_submission_day: per department, the first submission of the year
+        that was not returned, as (department id, MIN(submitted_at)) rows."""
+        return (cls.select(cls.department, fn.MIN(cls.submitted_at))
+                .where((cls.year == year) & cls.submitted_at.is_null(False) & (cls.state != rules.LIST_RETURNED))
+                .group_by(cls.department))
+
+    @classmethod
     def waiting_review(cls):
         """Lists submitted and waiting for the office's review (已报送), with the department, oldest first."""
         return (cls.select(cls, Department).join(Department)
@@ -605,12 +613,19 @@ class TenureReport(BaseModel):
     reason = TextField(default="")
     handover = TextField(default="")  # 交接安排
     early = BooleanField(default=False)  # 提前调整 (before two years)
+    late_note = TextField(default="")  # 补报说明, required when rules.is_backdated
+    days_backdated = IntegerField(default=0)  # filed this many days after the effective date (补报 past 30)
     state = CharField(max_length=8, default=rules.REPORT_FILED, constraints=[_in("state", rules.REPORT_STATES)])
     filed_at = DateTimeField(default=_now)
     filed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     review_comment = TextField(default="")
+
+    @property
+    def backdated(self) -> bool:
+        """补报: filed more than rules.BACKDATE_DAYS after the effective date."""
+        return self.days_backdated > rules.BACKDATE_DAYS
 
     @classmethod
     def of_department(cls, department):
@@ -709,6 +724,12 @@ class Matter(BaseModel):
         indexes = ((("department", "status", "promised_date", "completed_date", "visits", "handling"), False),)
 
     @classmethod
+    def by_officer_since(cls, officer_id: int, day: dt.date):
+        """Matters handled under an officer's name received on or after `day` (补报's effect), oldest first."""
+        return (cls.select().where((cls.officer == officer_id) & (cls.received_date >= day))
+                .order_by(cls.received_date, cls.id))
+
+    @classmethod
     def open_condition(cls):
         """rules.matter_open in SQL: 在办 (已受理 or 办理中)."""
         return cls.status.in_(rules.MATTER_OPEN_STATES)
@@ -800,6 +821,12 @@ class JointPart(BaseModel):
 
     class Meta:
         indexes = ((("joint", "department"), True),)
+
+    @classmethod
+    def signed_by_since(cls, officer_id: int, day: dt.date):
+        """Parts signed under an officer's name on or after `day`, with their joint matter, oldest first."""
+        return (cls.select(cls, JointMatter).join(JointMatter)
+                .where((cls.officer == officer_id) & (cls.signed_on >= day)).order_by(cls.signed_on, cls.id))
 
     @classmethod
     def stopped_joint_ids(cls):

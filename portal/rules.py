@@ -358,6 +358,20 @@ def two_year_mark(start: date) -> date:
         return date(start.year + 2, 3, 1)
 
 
+BACKDATE_DAYS = 30  # 补报: a change reported more than this many days after it took effect
+
+
+def days_backdated(effective_date: date, filed_on: date) -> int:
+    """How many days after the change took effect it was reported (0 when on time or ahead)."""
+    return max(0, (filed_on - effective_date).days)
+
+
+def is_backdated(effective_date: date, filed_on: date) -> bool:
+    """补报: reported more than BACKDATE_DAYS after the effective date. Allowed, never silent: it asks for
+    a 补报说明 and is flagged for the office, since it moves terms, letters and gap days in the past."""
+    return days_backdated(effective_date, filed_on) > BACKDATE_DAYS
+
+
 def is_early_change(start: date, effective_date: date) -> bool:
     """True when a change taking effect on effective_date (the successor's first day) is 提前调整."""
     return effective_date < two_year_mark(start)
@@ -428,6 +442,20 @@ def compliance_rate(verdicts: Iterable[bool | None]) -> float | None:
 def default_deadline(year: int) -> date:
     """Default list submission deadline (报送截止日期): 10 August, the plan's 8月上旬."""
     return date(year, 8, 10)
+
+
+def year_submission_day(submissions: Iterable[tuple[date, str]]) -> date | None:
+    """本年度清单报送日期, on which rule 7 (按时报送) is judged: the first submission of the year that the
+    office did not return. A returned list was not the list: its resubmission after the deadline is late
+    (逾期报送), while an adjustment after an accepted list does not make an on-time department late.
+    submissions: (submitted on, list state) of the year's revisions."""
+    return min((day for day, state in submissions if state != LIST_RETURNED), default=None)
+
+
+def list_days_late(submitted_on: date | None, deadline: date, today: date) -> int:
+    """逾期报送天数: how many days after the deadline the list came, or, while it has not come, so far; 0
+    when on time or not yet due."""
+    return max(0, ((submitted_on or today) - deadline).days)
 
 
 def submitted_on_time(submitted_on: date | None, deadline: date, today: date) -> bool | None:
@@ -717,6 +745,39 @@ def parse_letter_number(s) -> tuple[int, int] | None:
     text = text.replace("(", "[").replace(")", "]")
     match = _LETTER_RE.match(text)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+LETTER_VALID, LETTER_TO_REISSUE = "有效", "待重新签发"
+
+
+@dataclass
+class LetterStanding:
+    """What the public is told of a letter (授权委托书的公开状态) and, when 待重新签发, how it differs from
+    the published list: items published but not in the letter, in the letter but not published, and
+    items whose mode (终审/初审) differs — each as its name."""
+
+    state: str
+    added: list = None
+    removed: list = None
+    changed: list = None
+
+    @property
+    def differs(self) -> list:
+        return (self.added or []) + (self.removed or []) + (self.changed or [])
+
+
+def letter_standing(letter_state: str, letter_items: dict, published: dict) -> LetterStanding:
+    """授权委托书的公开状态: a letter is in force only for what it lists. 已替换 / 已终止 as recorded; an
+    issued letter is 有效 when its items and modes are exactly the officer's items of the published list,
+    else 待重新签发. letter_items and published: {item key: (mode, name)}."""
+    if letter_state != LETTER_ISSUED:
+        return LetterStanding(letter_state)
+    added = [published[k][1] for k in published if k not in letter_items]
+    removed = [letter_items[k][1] for k in letter_items if k not in published]
+    changed = [published[k][1] for k in published if k in letter_items and letter_items[k][0] != published[k][0]]
+    if added or removed or changed:
+        return LetterStanding(LETTER_TO_REISSUE, added, removed, changed)
+    return LetterStanding(LETTER_VALID, [], [], [])
 
 
 def letter_sections(assignments: list[tuple[str, str]]) -> tuple[list[str], list[str]]:

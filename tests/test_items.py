@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from portal import rules
+from portal import metrics, rules
 from portal.audit import write
 from portal.models import AuditLog, ItemList, Letter, LetterItem, ListRow, Officer, ServiceItem, Setting
 from tests.conftest import HTMX, PASSWORD, count_queries, without_csrf
@@ -556,7 +556,9 @@ def test_empty_list_cannot_be_submitted(login, world):
     assert "清单中还没有事项" in client.get("/items/submit").get_data(as_text=True)
 
 
-def test_submission_before_the_deadline_is_on_time_and_a_resubmission_stays_so(app, login, world, gaj_items):
+def test_a_returned_list_is_not_the_list_so_its_resubmission_after_the_deadline_is_late(app, login, world, gaj_items):
+    """逾期报送 (issue 17 §6): the list returned on 1 August was not the list; the one of 20 August is 10 days late,
+    on the department's page, the office's overview and the dashboard alike."""
     app.config["FIXED_TODAY"] = D(2026, 8, 1)
     client = login("gaj")
     client.post("/items/submit")
@@ -564,8 +566,28 @@ def test_submission_before_the_deadline_is_on_time_and_a_resubmission_stays_so(a
     client.post(f"/items/review/{ItemList.get().id}/return", data={"comment": "请补充"})
     app.config["FIXED_TODAY"] = D(2026, 8, 20)
     switch(client, "gaj")
+    assert "已逾期10天" in client.get("/items/submit").get_data(as_text=True)
+    client.post("/items/submit")
+    assert [lst.on_time for lst in ItemList.select().order_by(ItemList.revision)] == [True, False]
+    page = client.get("/items/submit").get_data(as_text=True)
+    assert "逾期报送</span>，逾期10天" in page
+    switch(client, "office")
+    assert "逾期报送</span> 逾期10天" in client.get("/items/review").get_data(as_text=True)
+    figures = {d.code: d for d in metrics.compute(D(2026, 8, 20)).departments}
+    assert (figures["gaj"].list_on_time, figures["gaj"].list_days_late) == (False, 10)
+
+
+def test_an_adjustment_after_an_accepted_list_stays_on_time(app, login, world, gaj_items):
+    app.config["FIXED_TODAY"] = D(2026, 8, 1)
+    client = login("gaj")
+    client.post("/items/submit")
+    switch(client, "office")
+    client.post(f"/items/review/{ItemList.get().id}/approve")
+    app.config["FIXED_TODAY"] = D(2026, 9, 20)
+    switch(client, "gaj")
     client.post("/items/submit")
     assert [lst.on_time for lst in ItemList.select().order_by(ItemList.revision)] == [True, True]
+    assert "按时报送" in client.get("/items/submit").get_data(as_text=True)
 
 
 def test_office_sets_the_deadline_and_submissions_are_judged_again(login, world, gaj_items):

@@ -585,3 +585,14 @@ def test_a_record_date_is_neither_in_the_future_nor_before_the_system_started():
 def test_personal_data_in_a_public_comment(text, found):
     problem = rules.personal_data_problem(text)
     assert (problem is None) if found is None else (found in problem)
+
+
+def test_letter_standing_is_valid_only_for_exactly_what_the_published_list_gives():
+    letter = {1: ("终审", "甲"), 2: ("初审", "乙")}
+    assert rules.letter_standing("已签发", letter, dict(letter)).state == "有效"
+    s = rules.letter_standing("已签发", letter, {1: ("终审", "甲"), 2: ("终审", "乙"), 3: ("终审", "丙")})
+    assert (s.state, s.added, s.removed, s.changed) == ("待重新签发", ["丙"], [], ["乙"])
+    s = rules.letter_standing("已签发", letter, {1: ("终审", "甲")})
+    assert (s.state, s.removed) == ("待重新签发", ["乙"])
+    assert rules.letter_standing("已替换", letter, {}).state == "已替换"
+    assert rules.letter_standing("已终止", letter, dict(letter)).state == "已终止"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, flash, render_template, request, url_for
+from flask import Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from ..forms import PortalForm
 from flask_wtf.file import FileField
@@ -23,7 +23,7 @@ from ..access import any_role, department_required, get_scoped_or_404, office_re
 from ..audit import write
 from ..exports import download_name, send_download
 from ..exports.cases import DOCX_MIMETYPE, cases_docx
-from ..models import AuditLog, Department, HighlightCase, ItemList, User, fn
+from ..models import AuditLog, Department, HighlightCase, ItemList, Setting, User, fn
 from ..uploads import UploadError, check_upload
 from . import bp
 
@@ -394,4 +394,6 @@ def channels():
         ("public.feed_roster_json", "首席服务员名单（JSON）"), ("public.feed_roster_csv", "首席服务员名单（CSV）"))]
     return render_template("admin/cases_channels.html", departments=departments, officers=officers,
                            published=published, base=base, feeds=feeds,
-                           base_is_local=any(h in base for h in ("127.0.0.1", "localhost", "0.0.0.0")) or not base)
+                           base_is_local=qr.is_loopback(base),
+                           base_from_request=not ((Setting.get_value("public_base_url") or "").strip()
+                                                  or current_app.config.get("PUBLIC_BASE_URL")))

@@ -3,7 +3,8 @@
 Most departments submitted before the deadline (10 August of this year) and were approved and published.
 The exceptions each show one thing the office has to see:
 
-- 教育局 (jyj): submitted on time, returned — its 待定 item must be decided (the department's to-do);
+- 教育局 (jyj): submitted on time, returned — its 待定 item must be decided (the department's to-do); a
+  returned list is not the list, so until it comes again 教育局 is late, by the days so far (逾期报送);
 - 市场监督管理局 (scj): submitted after the deadline, approved (逾期报送);
 - 农业农村局 (nyj): submitted late, waiting for review now (the office's to-do);
 - 国网赤壁市供电公司 (gd): never submitted (late, a 待定 item still undecided);

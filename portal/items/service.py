@@ -311,11 +311,10 @@ def waiting(department) -> ItemList | None:
 
 
 def first_submission(department, year: int) -> dt.datetime | None:
-    """When the department first submitted its list of the year (rule 7 is judged on it)."""
-    return _as_datetime(ItemList.select(fn.MIN(ItemList.submitted_at))
-                        .where((ItemList.department == department) & (ItemList.year == year)
-                               & ItemList.submitted_at.is_null(False))
-                        .scalar())
+    """When the department's list of the year was submitted (rule 7 is judged on it): its first
+    submission that was not returned (rules.year_submission_day, in its query form)."""
+    row = ItemList.year_submission_day(year).where(ItemList.department == department).tuples().first()
+    return _as_datetime(row[1]) if row else None
 
 
 def _as_datetime(value) -> dt.datetime | None:
@@ -389,14 +388,12 @@ def set_deadline(w, year: int, deadline: dt.date, today: dt.date) -> int:
     if before != deadline.isoformat():
         Setting.set_value(key, deadline.isoformat())
         w.log("setting", Setting.get_by_id(key), {key: before}, {key: deadline.isoformat()})
-    firsts: dict[int, dt.datetime] = {}
+    firsts = {dept_id: _as_datetime(at).date() for dept_id, at in ItemList.year_submission_day(year).tuples()}
     lists = list(ItemList.select().where((ItemList.year == year) & ItemList.submitted_at.is_null(False))
                  .order_by(ItemList.submitted_at))
-    for item_list in lists:
-        firsts.setdefault(item_list.department_id, _as_datetime(item_list.submitted_at))
     changed = 0
     for item_list in lists:
-        on_time = rules.submitted_on_time(firsts[item_list.department_id].date(), deadline, today)
+        on_time = rules.submitted_on_time(firsts.get(item_list.department_id), deadline, today)
         if item_list.on_time != on_time or item_list.deadline != deadline:
             changed += item_list.on_time != on_time
             w.update(item_list, deadline=deadline, on_time=on_time)
@@ -453,12 +450,13 @@ def departments_overview(year: int, today: dt.date) -> list[dict]:
         revisions = lists[dept.id]
         latest = revisions[-1] if revisions else None
         published = next((r for r in reversed(revisions) if r.state == rules.LIST_APPROVED), None)
-        of_year = [r for r in revisions if r.year == year and r.submitted_at]
-        submitted_on = _as_datetime(of_year[0].submitted_at).date() if of_year else None
+        submitted_on = rules.year_submission_day(
+            (_as_datetime(r.submitted_at).date(), r.state) for r in revisions if r.year == year and r.submitted_at)
         out.append({
             "department": dept, "figures": rules.count_inclusion(by_dept[dept.id]), "latest": latest,
             "published": published, "submitted_on": submitted_on,
             "on_time": rules.submitted_on_time(submitted_on, deadline, today), "deadline": deadline,
+            "days_late": rules.list_days_late(submitted_on, deadline, today),
         })
     return out
 
