@@ -190,7 +190,7 @@ def _department_row(d: metrics.DepartmentFigures, gaps: list, scoring: dict) -> 
             detail = rule.detail(d)
             if rule.number == 5 and gaps:
                 detail = f"断档{d.gap_days}天（{gap_text}）"
-            elif rule.number == 1 and d.items["total"] == 0:
+            elif rule.number in (1, 8) and d.items["total"] == 0:
                 detail = "截止日前没有审核通过的清单版本"
             problems.append({"rule": rule.number, "name": rule.name, "detail": detail})
     for entry in result["lost"]:
