@@ -522,6 +522,19 @@ class ListRow(BaseModel):
         indexes = ((("item_list", "seq"), False),)
 
     @classmethod
+    def awaiting_authorisation(cls, rows) -> set[int]:
+        """授权办理中: ids of the 纳入 rows given whose officer holds no letter in force listing the item with
+        its mode — not yet delegated, whatever the list says. One query for the rows given."""
+        rows = [r for r in rows if r.inclusion == rules.INCLUDED]
+        officer_ids = {r.officer_id for r in rows if r.officer_id}
+        covered = set()
+        if officer_ids:
+            covered = set(LetterItem.select(Letter.officer, LetterItem.item, LetterItem.mode).join(Letter)
+                          .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_(list(officer_ids)))
+                          .tuples())
+        return {r.id for r in rows if (r.officer_id, r.item_id, r.mode) not in covered}
+
+    @classmethod
     def published(cls):
         """Rows of every active department's latest approved list (公示清单, rule 8), with the list and
         the department joined — one query, whatever the number of departments."""

@@ -78,7 +78,7 @@ def city(tmp_path_factory):
     _ok(gaj.post("/items/submit"))
     with app.app_context():
         submitted = ItemList.get((ItemList.department == officer.department_id) & (ItemList.state == "已报送"))
-    _ok(office.post(f"/items/review/{submitted.id}/approve"))
+    _ok(office.post(f"/items/review/{submitted.id}/approve", data={"confirm_unauthorised": "1"}))
     # An oversight finding to put right, and gaj's answer.
     with app.app_context():
         finding = ReviewFinding.select().where(ReviewFinding.department == officer.department_id).first()

@@ -331,7 +331,7 @@ def test_city_export_holds_every_departments_latest_approved_list(login, world):
     client = login("gaj")
     client.post("/items/submit")
     switch(client, "office")
-    client.post(f"/items/review/{ItemList.get().id}/approve")
+    client.post(f"/items/review/{ItemList.get().id}/approve", data={"confirm_unauthorised": "1"})
     switch(client, "gaj")
     world.item(world.gaj, "犬类准养证核发")
     client.post("/items/submit")
@@ -417,7 +417,7 @@ def test_the_streamed_city_export_has_the_cells_an_in_memory_one_would_have(app,
     client = login("gaj")
     client.post("/items/submit")
     switch(client, "office")
-    client.post(f"/items/review/{ItemList.get().id}/approve")
+    client.post(f"/items/review/{ItemList.get().id}/approve", data={"confirm_unauthorised": "1"})
 
     data = client.get("/items/export/city").data
     assert "xl/sharedStrings.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()  # streamed: strings inline

@@ -642,3 +642,24 @@ def test_reminders_for_department_and_office(login, world, gaj_items):
 def test_office_overview_of_departments(login, world, gaj_items):
     html = login("office").get("/items/").get_data(as_text=True)
     assert "赤壁市公安局" in html and "赤壁市发展和改革局" in html and "逾期" in html
+
+
+def test_approving_a_list_naming_an_officer_without_a_letter_asks_for_confirmation(login, world, gaj_items):
+    """未授权上岗 (issue 17 §1): the office is told who and which items, and nothing is approved unconfirmed."""
+    from tests.test_officers import assign, officer
+    deng = officer(world.gaj, "邓卫东")
+    assign([gaj_items[0]], deng)
+    client = login("gaj")
+    client.post("/items/submit")
+    item_list = ItemList.get()
+    switch(client, "office")
+    page = client.get(f"/items/review/{item_list.id}").get_data(as_text=True)
+    assert "邓卫东（没有现行有效的授权委托书）：保安服务公司设立许可" in page and "已知悉上述事项尚未授权" in page
+    versions = AuditLog.select().count()
+    refused = client.post(f"/items/review/{item_list.id}/approve")
+    assert refused.status_code == 422 and "请勾选“已知悉”" in refused.get_data(as_text=True)
+    assert ItemList.get_by_id(item_list.id).state == "已报送" and AuditLog.select().count() == versions
+    done = client.post(f"/items/review/{item_list.id}/approve", data={"confirm_unauthorised": "1"})
+    assert done.status_code in (302, 303) and ItemList.get_by_id(item_list.id).state == "已通过"
+    # Published, the item is not presented as delegated.
+    assert "授权办理中" in client.get("/public/departments/gaj").get_data(as_text=True)

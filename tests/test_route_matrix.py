@@ -82,6 +82,7 @@ EXPECTED = {
     "officers.detail": "any_a",
     "officers.edit": "dept_a",
     "officers.letter_new": "dept_a",
+    "officers.letter_reissue": "dept_a",
     "officers.letter": "any_a",
     "officers.letter_docx": "any_a",
     "officers.letter_issue": "dept_a",

@@ -14,7 +14,7 @@ from .. import imports, rules
 from ..cache import by_data_version
 from ..db import db
 from ..exports import attachment1
-from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting, User
+from ..models import AuditLog, Department, ItemList, Letter, ListRow, Officer, ServiceItem, Setting, User
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.
 COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
@@ -356,6 +356,29 @@ def _reviewable(item_list) -> ItemList:
     if current.state != rules.LIST_SUBMITTED:
         raise ServiceError(f"该清单已是“{current.state}”状态，不能再审核。")
     return current
+
+
+def unauthorised_officers(rows) -> list[tuple[str, str, list[str]]]:
+    """未授权上岗 in a list under review: per officer, (name, why, item names) for the 纳入 rows whose officer
+    holds no letter in force listing them — the office is warned before it publishes them."""
+    awaiting = {i for i in ListRow.awaiting_authorisation(rows)}
+    awaiting &= {r.id for r in rows if r.officer_id}  # a row naming nobody is rule 2's, not a warning here
+    if not awaiting:
+        return []
+    officer_ids = {r.officer_id for r in rows if r.id in awaiting and r.officer_id}
+    letters = {o: n for o, n in Letter.select(Letter.officer, Letter.number)
+               .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_(list(officer_ids))).tuples()}
+    out: dict = {}
+    for r in rows:
+        if r.id in awaiting:
+            name = r.officer_name or "（未填写姓名）"
+            why = f"授权委托书{letters[r.officer_id]}未列入" if r.officer_id in letters else "没有现行有效的授权委托书"
+            out.setdefault((name, why), []).append(_label(r.item_name, r.sub_item_name))
+    return [(name, why, items) for (name, why), items in out.items()]
+
+
+def _label(item_name: str, sub_item_name: str) -> str:
+    return f"{item_name}（{sub_item_name}）" if sub_item_name and sub_item_name != item_name else item_name
 
 
 def approve(w, item_list, user, at: dt.datetime) -> ItemList:

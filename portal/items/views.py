@@ -491,6 +491,7 @@ def _review_page(item_list, form, status=200):
     return render_template("items/review.html", item_list=item_list, dept=dept, rows=rows,
                            figures=service.row_counts(rows), current=service.counts(dept, clock.today()), previous=previous,
                            changes=changes, form=form, dept_args={"dept": dept.code},
+                           unauthorised=service.unauthorised_officers(rows),
                            show_unchanged=_show_unchanged()), status
 
 
@@ -535,6 +536,10 @@ def review(list_id):
 def approve(list_id):
     """审核通过: the version is approved and published (公示); earlier approved versions are kept."""
     item_list = get_scoped_or_404(ItemList, list_id)
+    if (service.unauthorised_officers(service.list_rows(item_list))
+            and request.form.get("confirm_unauthorised") != "1"):
+        flash("该清单有纳入事项的首席服务员尚未获得授权（见下方提示）。如确需公示，请勾选“已知悉”后再审核通过。", "error")
+        return _review_page(item_list, ReturnForm(formdata=None), 422)
     try:
         with write() as w:
             service.approve(w, item_list, current_user._get_current_object(), _moment())

@@ -172,6 +172,24 @@ def letter_new(officer_id):
     return redirect(url_for("officers.letter", letter_id=letter.id))
 
 
+@bp.route("/<int:officer_id>/letters/reissue", methods=["POST"])
+@department_required
+def letter_reissue(officer_id):
+    """按当前事项重新签发: the new letter drawn from the officer's current items and issued today, in one step."""
+    officer = get_scoped_or_404(Officer, officer_id)
+    try:
+        with write() as w:
+            letter = service.reissue(w, officer, current_user._get_current_object(), clock.today())
+    except service.LetterError as e:
+        flash(e.message, "error")
+        return redirect(url_for("officers.detail", officer_id=officer.id))
+    except IntegrityError:
+        flash("文号已被占用（可能有人同时签发了授权委托书），请重试。", "error")
+        return redirect(url_for("officers.detail", officer_id=officer.id))
+    flash(f"已按当前事项重新签发授权委托书 {letter.number}，原授权委托书已替换。", "success")
+    return redirect(url_for("officers.letter", letter_id=letter.id))
+
+
 def _letter_page(letter: Letter, form=None, status: int = 200):
     rows = service.letter_rows([letter.id])[letter.id]
     content = service.content(letter, rows)

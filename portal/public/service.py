@@ -81,15 +81,8 @@ def letter_standings(letters) -> dict[int, rules.LetterStanding]:
 
 
 def awaiting_authorisation(rows) -> set[int]:
-    """授权办理中: ids of published 纳入 rows whose officer holds no letter in force listing the item (with
-    its mode) — the public is not told the item is delegated before it is. One query for the rows given."""
-    rows = [r for r in rows if r.inclusion == rules.INCLUDED]
-    officer_ids = {r.officer_id for r in rows if r.officer_id}
-    covered = set()
-    if officer_ids:
-        covered = set(LetterItem.select(Letter.officer, LetterItem.item, LetterItem.mode).join(Letter)
-                      .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_(list(officer_ids))).tuples())
-    return {r.id for r in rows if (r.officer_id, r.item_id, r.mode) not in covered}
+    """授权办理中 rows of a published list (ListRow.awaiting_authorisation)."""
+    return ListRow.awaiting_authorisation(rows)
 
 
 def serving_officers(department: Department | None = None) -> list[OfficerEntry]:
