@@ -18,7 +18,7 @@ from .config import Default
 csrf = CSRFProtect()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin")
+AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin", "assessment")
 
 request_log = logging.getLogger("portal.request")
 

@@ -1100,11 +1100,63 @@ class DailySnapshot(BaseModel):
     figures = TextField()
 
 
+# --- the leading group's assessment (考核, issue 18) ----------------------------------------------
+
+
+class AssessmentPeriod(BaseModel):
+    """考核周期 — a period the office defines (2026年度 …): its figures are computed as of its cut-off day
+    (截止日). Locked (定稿), its figures and scores are stored in its AssessmentResult rows and `city`."""
+
+    name = CharField(max_length=40, unique=True)
+    start_date = DateField()
+    end_date = DateField()
+    cutoff = DateField()  # 截止日: the day the figures are as of (on or after the period's end)
+    scoring = TextField(default="")  # JSON, rules.default_scoring() when empty
+    closing = TextField(default="")  # 下一步工作, the report's closing paragraph
+    preview = TextField(default="")  # JSON {department id: rank} of the last preview (上次预览)
+    city = TextField(default="")  # JSON of the city's figures, stored when locked
+    locked_at = DateTimeField(null=True)
+    locked_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=_now)
+
+    class Meta:
+        constraints = [Check("start_date <= end_date"), Check("end_date <= cutoff")]
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+    def scoring_data(self) -> dict:
+        try:
+            data = json.loads(self.scoring) if self.scoring else None
+        except ValueError:
+            data = None
+        return data if data and rules.scoring_problem(data) is None else rules.default_scoring()
+
+    @classmethod
+    def ordered(cls):
+        """The periods, newest cut-off first."""
+        return cls.select().order_by(cls.cutoff.desc(), cls.id.desc())
+
+
+class AssessmentResult(BaseModel):
+    """One department's stored figures, score and rank of a locked period (never changed after)."""
+
+    period = ForeignKeyField(AssessmentPeriod, backref="results", on_delete="CASCADE")
+    department = ForeignKeyField(Department, backref="+", on_delete="RESTRICT")
+    rank = IntegerField()
+    score = FloatField()
+    figures = TextField()  # JSON: the department's figures, verdicts and points lost
+
+    class Meta:
+        indexes = ((("period", "department"), True),)
+
+
 ALL_MODELS = [
     Department, User, LoginSession, LoginAttempt, Setting, Holiday, DataVersion, AuditLog,
     Officer, ServiceItem, ItemList, ListRow, Letter, LetterItem, TenureReport,
     Investor, Matter, JointMatter, JointPart, JointRequest, Evaluation, HighlightCase,
-    RuleDocument, OversightReview, ReviewFinding, DailySnapshot,
+    RuleDocument, OversightReview, ReviewFinding, DailySnapshot, AssessmentPeriod, AssessmentResult,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "Case", "count_if", "fn"]

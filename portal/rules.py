@@ -874,3 +874,98 @@ def _plain_run(text: str) -> bool:
     """One character repeated, or consecutive characters up or down (aaaaaaaaaa, 1234567890, 9876543210)."""
     steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
     return len(steps) <= 1 and steps <= {-1, 0, 1}
+
+
+# ---------------------------------------------------------------------------
+# 考核评分 (the leading group's assessment, issue 18)
+
+# The rates that earn points (their keys in a department's figures), with their Chinese names.
+SCORE_RATES = {"inclusion_rate": "纳入率", "on_time_rate": "按时办结率", "one_visit_rate": "最多跑一次率",
+               "satisfaction_rate": "满意率"}
+# Deductions (扣分项): key → (Chinese name, unit).
+SCORE_DEDUCTIONS = {"gap_day": ("首席服务员断档", "天"), "unreported": ("调整未按时报告", "次"),
+                    "overdue": ("台账事项逾期", "件")}
+SCORE_RULE_NUMBERS = tuple(range(1, 11))
+
+
+def default_scoring() -> dict:
+    """The default scoring (默认评分办法): equal weights for the ten rules and the four rates, scaled to
+    100 points (each 100/14 ≈ 7.14), and the deductions with their caps."""
+    return {
+        "rules": {str(n): 1.0 for n in SCORE_RULE_NUMBERS},
+        "rates": {key: 1.0 for key in SCORE_RATES},
+        "deductions": {"gap_day": {"points": 0.5, "cap": 10.0}, "unreported": {"points": 2.0, "cap": 10.0},
+                       "overdue": {"points": 1.0, "cap": 10.0}},
+    }
+
+
+def scoring_problem(scoring: dict) -> str | None:
+    """Why a scoring cannot be used (in Chinese), or None: weights and deductions are numbers ≥ 0, at
+    least one weight above 0."""
+    try:
+        weights = [float(v) for v in scoring["rules"].values()] + [float(v) for v in scoring["rates"].values()]
+        deductions = [(float(d["points"]), float(d["cap"])) for d in scoring["deductions"].values()]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "评分办法不完整。"
+    if any(w < 0 or w > 100 for w in weights) or any(p < 0 or c < 0 or p > 100 or c > 100 for p, c in deductions):
+        return "权重和扣分须在0到100之间。"
+    if sum(weights) <= 0:
+        return "至少有一项权重大于0。"
+    return None
+
+
+def item_points(scoring: dict) -> dict:
+    """Each scored item's full points out of 100: its weight ÷ all weights × 100. Keys: rule numbers
+    (int) and rate keys."""
+    weights = {int(n): float(w) for n, w in scoring["rules"].items()}
+    weights.update({k: float(w) for k, w in scoring["rates"].items()})
+    total = sum(weights.values())
+    return {key: (100.0 * w / total if total else 0.0) for key, w in weights.items()}
+
+
+def assessment_score(verdicts: dict, rates: dict, counts: dict, scoring: dict) -> dict:
+    """考核得分 of one department, from plain data:
+
+    - verdicts: rule number → "met" / "not_met" / "na" (a rule that does not apply loses nothing);
+    - rates: rate key → a rate 0–1 or None (no data loses nothing);
+    - counts: deduction key → a count (断档天数, 未报告的调整, 逾期事项);
+    - scoring: as default_scoring().
+
+    A rule not met loses its full points; a rate loses its points × (1 − rate); each deduction is
+    points × count up to its cap. The score is 100 minus what is lost, never below 0, to 0.01.
+    Returns {"score", "lost": [{"key", "kind", "name", "points", "detail"}]} with the losses largest first.
+    """
+    points = item_points(scoring)
+    lost = []
+    for number in SCORE_RULE_NUMBERS:
+        full = points.get(number, 0.0)
+        if full and verdicts.get(number) == "not_met":
+            lost.append({"key": number, "kind": "rule", "points": full, "detail": "未达标"})
+    for key in SCORE_RATES:
+        full, rate = points.get(key, 0.0), rates.get(key)
+        if full and rate is not None and rate < 1:
+            lost.append({"key": key, "kind": "rate", "points": full * (1 - rate),
+                         "detail": f"{SCORE_RATES[key]}{rate * 100:.1f}%"})
+    for key, (name, unit) in SCORE_DEDUCTIONS.items():
+        rule = scoring["deductions"].get(key) or {"points": 0, "cap": 0}
+        n = int(counts.get(key) or 0)
+        value = min(float(rule["points"]) * n, float(rule["cap"]))
+        if value > 0:
+            lost.append({"key": key, "kind": "deduction", "points": value,
+                         "detail": f"{name}{n}{unit}，每{unit}扣{float(rule['points']):g}分，最多扣{float(rule['cap']):g}分"})
+    for entry in lost:
+        entry["points"] = round(entry["points"], 2)
+    lost.sort(key=lambda e: -e["points"])
+    score = max(0.0, round(100.0 - sum(e["points"] for e in lost), 2))
+    return {"score": score, "lost": lost}
+
+
+def score_ranks(scores: list[tuple[int, float]]) -> dict[int, int]:
+    """名次 by score, highest first; equal scores share a rank and the next skips (1, 2, 2, 4).
+    scores: (department id, score) in the order to list equals."""
+    ranks, previous, current = {}, None, 0
+    for position, (key, score) in enumerate(sorted(scores, key=lambda s: -s[1]), start=1):
+        if score != previous:
+            current, previous = position, score
+        ranks[key] = current
+    return ranks

@@ -92,7 +92,11 @@ def city(tmp_path_factory):
                                                     "active": "y"}))
     with app.app_context():
         assert Department.get(Department.code == "evil").name == TEXT["department"]
-    return {"app": app, "gaj": gaj, "office": office, "list": submitted.id, "review": review.id}
+    with app.app_context():
+        from portal.models import AssessmentPeriod
+
+        period = AssessmentPeriod.get(AssessmentPeriod.locked_at.is_null()).id  # open: computed with evil
+    return {"app": app, "gaj": gaj, "office": office, "list": submitted.id, "review": review.id, "period": period}
 
 
 OFFICER = ("officer_name", "position", "work_phone", "note")
@@ -115,6 +119,7 @@ EXPORTS = [
     ("office", "/officers/roster.xlsx?dept=evil", ("department",)),
     ("office", "/dashboard/export", ("department",)),
     ("office", "/admin/oversight/{review}/export", ("requirement", "answer")),
+    ("office", "/assessment/periods/{period}/workbook.xlsx", ("department",)),
 ]
 
 
