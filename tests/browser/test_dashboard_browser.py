@@ -23,7 +23,7 @@ def test_a_departments_change_reaches_the_office_dashboard_without_reload(live, 
 
     # the office's dashboard in one page
     login(page, live, "office")
-    page.goto(live.url + "/dashboard/")
+    page.goto(live.url + "/dashboard/?cols=全部")
     office_cell = page.locator("#dept-gaj .c-inclusion_rate")
     expect(office_cell).to_have_text("50.0%")
     page.evaluate("window.__notReloaded = true")
