@@ -12,13 +12,16 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
-from . import forms, htmx, security
+from . import forms, htmx, reminders, security
 from .config import Default
 
 csrf = CSRFProtect()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin", "assessment")
+# The modules whose marked reminder sources make the to-do panel, registered by create_app.
+REMINDER_MODULES = ("items.reminders", "officers.reminders", "ledger.reminders", "joint.reminders",
+                    "admin.oversight", "admin.documents", "admin.cases")
 
 request_log = logging.getLogger("portal.request")
 
@@ -94,6 +97,8 @@ def create_app(config: dict | None = None) -> Flask:
     for area in AREAS:
         module = importlib.import_module(f"portal.{area}")
         app.register_blueprint(module.bp)
+    for name in REMINDER_MODULES:
+        reminders.register(importlib.import_module(f"portal.{name}"))
 
     from . import cli, filters
 

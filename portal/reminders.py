@@ -1,6 +1,7 @@
-"""The to-do panel (待办提醒): each area registers a function that lists what waits for a user.
+"""The to-do panel (待办提醒): each area lists what waits for a user in functions marked as sources.
 
-Areas register in their own package, so adding a reminder never edits another area's code:
+An area marks its functions in its own module, and create_app registers the modules explicitly
+(REMINDER_MODULES in portal/__init__.py) — nothing is registered as a side effect of an import:
 
     @reminders.source
     def returned_lists(user, today): -> list[Reminder]
@@ -8,6 +9,7 @@ Areas register in their own package, so adding a reminder never edits another ar
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 
 from .cache import by_data_version
@@ -29,9 +31,18 @@ class Reminder:
 
 
 def source(fn):
-    """Register a reminder source: fn(user, today) -> list[Reminder]."""
-    _sources.append(fn)
+    """Mark a reminder source, fn(user, today) -> list[Reminder]; `register` takes it in."""
+    fn.is_reminder_source = True
     return fn
+
+
+def register(module) -> None:
+    """Take in the marked sources of a module, in their order of definition (once, whatever the number
+    of apps created)."""
+    for fn in vars(module).values():
+        # Functions only: a module also holds proxies (current_user) that must not be touched here.
+        if inspect.isfunction(fn) and getattr(fn, "is_reminder_source", False) and fn not in _sources:
+            _sources.append(fn)
 
 
 def for_user(user, today: dt.date) -> list[Reminder]:

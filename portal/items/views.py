@@ -13,7 +13,6 @@ from ..exports import attachment1, download_name, send_xlsx
 from ..models import Department, ItemList, Officer, ServiceItem, Setting
 from ..uploads import UploadError, check_upload
 from . import bp, city_import, service
-from . import reminders  # noqa: F401  (registers the list's to-dos)
 from .forms import AssignForm, CityImportForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
 
 SORT_COLUMNS = {

@@ -9,7 +9,7 @@ from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required
 from ..audit import write
 from ..models import Department, JointMatter, ServiceItem, Setting
-from . import bp, reminders  # noqa: F401  (reminders registers the area's to-dos)
+from . import bp
 from . import service
 from .forms import (INVESTOR_EXISTING, INVESTOR_NEW, MAX_ROWS, JointForm, LeadForm, NoteForm, PartRow, ReceivedForm,
                     SignForm, parse_int, summary)

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
-from . import reminders, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401

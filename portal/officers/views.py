@@ -15,7 +15,6 @@ from ..exports import download_name, send_xlsx
 from ..exports.attachment3 import roster_workbook
 from ..models import Department, Letter, LetterItem, Officer, Setting, TenureReport
 from . import bp, coverage, letter_text, service, timeline
-from . import reminders  # noqa: F401  (registers the area's to-dos)
 from .forms import AppointForm, EditForm, IssueForm, SettingsForm
 
 SORTS = {"name": lambda r: r.department.sort_order, "gap": lambda r: r.gap_days, "early": lambda r: r.early,

@@ -10,7 +10,6 @@ from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped
 from ..audit import write
 from ..models import Department, Officer, TenureReport
-from ..officers import reminders  # noqa: F401  (registers the area's to-dos)
 from . import bp, service
 from .forms import RefileForm, ReportForm, ReturnForm
 
