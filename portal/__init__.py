@@ -12,13 +12,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from . import db as dbmod
-from . import htmx, security
+from . import forms, htmx, security
 from .config import Default
 
 csrf = CSRFProtect()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin")
+AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin", "assessment")
 
 request_log = logging.getLogger("portal.request")
 
@@ -68,15 +68,16 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["PUBLIC_BASE_URL"] = os.environ["PUBLIC_BASE_URL"]
     if os.environ.get("TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if config:
+        app.config.update(config)
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Behind n reverse proxies (each adds X-Forwarded-For/-Proto/-Host): the client's own address
-        # (login throttling, audit log) and the https scheme come from their headers, trusted n deep.
+        # (login throttling, audit log), the https scheme and the public host (QR codes, feeds) come
+        # from their headers, trusted n deep.
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
-    if config:
-        app.config.update(config)
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "portal.db")
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     dbmod.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
+    forms.init_app(app)
     security.init_app(app)
 
     import importlib

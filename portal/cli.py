@@ -36,9 +36,10 @@ def _password(value: str | None, generate: bool, names=(), current_hash: str | N
 
 
 def init_app(app) -> None:
-    from . import cli_ops
+    from . import cli_ops, cli_text
 
     cli_ops.init_app(app)
+    cli_text.init_app(app)
 
     @app.cli.command("backup")
     @click.argument("path")

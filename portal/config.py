@@ -36,5 +36,6 @@ class Default:
     PAGE_SIZE = 50
     # A fixed "today" for demos and tests (ISO date); None means the real date.
     FIXED_TODAY = None
-    # The public host name for QR codes and feeds (the intranet name is not the public one).
-    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # The public base URL for QR codes and feeds, when the public reaches the portal under another name
+    # than the request's own host; empty means the request's host (portal/qr.py public_base_url).
+    PUBLIC_BASE_URL = ""

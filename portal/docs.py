@@ -109,9 +109,9 @@ def letter_docx(letter: LetterContent) -> bytes:
     return buffer.getvalue()
 
 
-def send_docx(data: bytes, name: str):
-    """Send .docx bytes; Flask writes filename* (RFC 5987) so the Chinese name arrives intact."""
-    from flask import send_file
+def send_docx(data: bytes, name: str, ascii: str | None = None):
+    """Send .docx bytes: the Chinese name intact (filename*), ``ascii`` the meaningful fallback."""
+    from .exports import DownloadName, send_download
 
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return send_download(data, DownloadName(name, ascii) if ascii else name,
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -1,13 +1,100 @@
 """The base of every form of the portal."""
 from __future__ import annotations
 
+from flask import flash, g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.security import check_password_hash
+from wtforms import FieldList, FormField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from . import rules
+
+CONTROL_MESSAGE = "含有不可见的控制字符，请删除后重新填写"
+
+
+class TextProblem(ValueError):
+    """A text refused by clean_text (its message is CONTROL_MESSAGE)."""
+
+
+def clean_text(value, multiline: bool = False) -> tuple[str, bool]:
+    """The one input filter (输入文字检查) of every text the portal takes in — each text field of every
+    form (PortalForm) and each cell of an imported workbook (imports.plan).
+
+    Refuses NUL and the other C0/C1 control characters (tab and line feed are allowed in a multi-line
+    text) with TextProblem(CONTROL_MESSAGE); removes the bidirectional overrides, isolates and marks
+    (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F); tidies as rules.tidy_text (CRLF → LF, spaces at line
+    ends, NFC; inner spaces as typed). Returns (text, whether bidi characters were removed)."""
+    if value is None:
+        return "", False
+    text = str(value)
+    stripped = rules.strip_bidi(text)
+    removed = stripped != text
+    text = rules.tidy_text(stripped, multiline)
+    if rules.control_characters(text, multiline):
+        raise TextProblem(CONTROL_MESSAGE)
+    return text, removed
+
+
+class _TextFilter:
+    """clean_text as a WTForms filter of one field; a removal of bidi characters is noted on the form."""
+
+    def __init__(self, form, field, multiline: bool):
+        self.form, self.field, self.multiline = form, field, multiline
+
+    def __call__(self, value):
+        if not isinstance(value, str):
+            return value
+        text, removed = clean_text(value, self.multiline)
+        if removed:
+            if not hasattr(self.form, "text_notices"):  # a sub-form (TextMeta)
+                self.form.text_notices = []
+            self.form.text_notices.append(self.field.label.text)
+        return text
+
+
+class TextMeta:
+    """Meta of a sub-form (a wtforms Form inside a FieldList/FormField of a PortalForm): its text fields
+    get the input filter too."""
+
+    def bind_field(self, form, unbound_field, options):
+        return with_text_filter(form, super().bind_field(form, unbound_field, options))
+
+
+def with_text_filter(form, field):
+    """Every text field gets the input filter (clean_text) before its own filters; a password is
+    only checked for control characters."""
+    if isinstance(field, PasswordField):
+        field.filters = (_PasswordFilter(), *field.filters)
+    elif isinstance(field, StringField):
+        field.filters = (_TextFilter(form, field, isinstance(field, TextAreaField)), *field.filters)
+    return field
+
+
+def _notices(form) -> list[str]:
+    """The labels of the fields of a form and of its sub-forms whose text lost bidi characters."""
+    out = list(getattr(form, "text_notices", ()))
+    for f in form:
+        if isinstance(f, FieldList):
+            out += [label for entry in f for label in (_notices(entry.form) if isinstance(entry, FormField) else ())]
+        elif isinstance(f, FormField):
+            out += _notices(f.form)
+    return out
+
+
+class _PasswordFilter:
+    """Passwords are kept exactly as typed (nothing is removed or normalised), control characters refused."""
+
+    def __call__(self, value):
+        if isinstance(value, str) and rules.control_characters(value, False):
+            raise TextProblem(CONTROL_MESSAGE)
+        return value
+
+
+def _notice(labels) -> str:
+    names = "、".join(f"“{label}”" for label in dict.fromkeys(labels))
+    return f"已删除{names}中的不可见方向控制字符（它们会让文字显示得与实际内容不同），请核对保存的内容。"
 
 
 class PortalForm(FlaskForm):
@@ -20,6 +107,27 @@ class PortalForm(FlaskForm):
 
     class Meta(FlaskForm.Meta):
         csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            return with_text_filter(form, super().bind_field(form, unbound_field, options))
+
+    def __init__(self, *args, **kwargs):
+        self.text_notices: list[str] = []
+        super().__init__(*args, **kwargs)
+
+    def refused(self) -> dict[str, str]:
+        """{field name: message} of the fields the input filter refused (for forms whose values are
+        checked by rules outside WTForms, which must not go on to check or store them)."""
+        return {f.short_name: f.process_errors[0] for f in self
+                if f.process_errors and f.process_errors[0] == CONTROL_MESSAGE}
+
+    def validate(self, extra_validators=None) -> bool:
+        """As WTForms; a valid form whose text lost bidi characters says so (next page or htmx swap)."""
+        ok = super().validate(extra_validators)
+        notices = _notices(self) if ok else []
+        if notices:
+            g.setdefault("text_notices", []).extend(notices)
+        return ok
 
     @property
     def csrf_token(self) -> Markup:
@@ -57,3 +165,21 @@ def account_names(username: str | None, display_name: str | None = None, departm
     if department is not None:
         names += [department.code or "", department.name or "", department.short_name or ""]
     return [n for n in names if n]
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def _text_notices(response):
+        """Tell the user that bidi characters were removed: in the htmx fragment answered (an
+        out-of-band #messages) or, for a redirect, as a flash on the next page."""
+        labels = g.pop("text_notices", None)
+        if not labels:
+            return response
+        from . import htmx
+
+        message = _notice(labels)
+        if htmx.is_htmx() and response.status_code < 300 and response.mimetype == "text/html":
+            response.set_data(response.get_data(as_text=True) + htmx.oob_messages([("warning", message)]))
+        else:
+            flash(message, "warning")
+        return response

@@ -56,6 +56,11 @@ def trigger(response, event: str):
     return response
 
 
+def oob_messages(messages) -> str:
+    """#messages (base.html) as an out-of-band swap, for a fragment that has something to say."""
+    return render_template("_oob_messages.html", messages=messages)
+
+
 def init_app(app) -> None:
     htmx_ext.init_app(app)
 

@@ -44,7 +44,8 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 from . import rules
-from .exports import FORMULA_START
+from .forms import TextProblem, clean_text
+from .exports import guarded
 from .exports.attachment1 import ATTACHMENT, HEADER, NOTE, OLD_NOTE, TITLE, parse_officer_cell, parse_reason_cell
 from .uploads import EntityGuard, UploadError
 
@@ -113,6 +114,7 @@ class Plan:
     defaulted_officers: list[int] = field(default_factory=list)
     officer_default: str = ""
     spaced_names: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, name) with a space inside
+    bidi_lines: list[int] = field(default_factory=list)  # lines whose text lost bidi control characters
 
     @property
     def ok(self) -> bool:
@@ -149,9 +151,10 @@ def header_key(value) -> str | None:
 
 
 def cell_text(value) -> str:
-    """A cell as text: integral floats without '.0', dates as ISO, a formula guard apostrophe dropped."""
+    """A cell as text: integral floats without '.0', dates as ISO, the formula guard apostrophe dropped:
+    exactly one apostrophe before = + - @ (exports.csv_text and xlsx_text put it there)."""
     if type(value) is str:  # nearly every cell: tested first (a list has tens of thousands)
-        if value[:1] == "'" and value[1:2] in FORMULA_START:
+        if value[:1] == "'" and guarded(value[1:]):
             value = value[1:]
         return value.strip()
     if value is None:
@@ -163,7 +166,7 @@ def cell_text(value) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.strftime("%Y-%m-%d")
     text = str(value)
-    if text.startswith("'") and text[1:2] in FORMULA_START:
+    if text[:1] == "'" and guarded(text[1:]):
         text = text[1:]
     return text.strip()
 
@@ -656,6 +659,31 @@ def _seq_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+def _clean_cell(text):
+    """forms.clean_text of one cell (a cell may hold line breaks): (text, bidi removed) or (None, message)."""
+    try:
+        return clean_text(text, multiline=True)
+    except TextProblem as problem:
+        return None, str(problem)
+
+
+def _cleaned_cells(cells: dict, cleaned, errors: dict) -> tuple[dict, bool]:
+    """The row's cells through the input filter; a refused cell is an error of its column (and is
+    left out). Returns (cells, whether bidi characters were removed)."""
+    out, removed = {}, False
+    for column, text in cells.items():
+        if not text:
+            out[column] = text
+            continue
+        value, note = cleaned(text)
+        if value is None:
+            errors[column] = note
+            continue
+        out[column] = value
+        removed = removed or note
+    return out, removed
+
+
 def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officers: list[tuple[int, str]],
          existing: dict[tuple[str, str], dict]) -> Plan:
     """Checks every row and decides, for each, whether it creates a new item or updates one.
@@ -686,12 +714,15 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
     no_spaces = _per_value(lambda cell: _SPACES.sub("", cell))
     type_of = _per_value(item_type_value)
     inclusion_of = _per_value(inclusion_value)
+    cleaned = _per_value(_clean_cell)
     sheet_place: dict[str, int] = {}
     numbers: dict[str, int] = {}  # each sheet's last 序号, which a row without one shares
 
     for row in rows:
-        c = row.cells
         errors: dict[str, str] = {}
+        c, removed = _cleaned_cells(row.cells, cleaned, errors)
+        if removed:
+            result.bidi_lines.append(row.line)
         item_name = rules.normalize_text(c.get("item_name"))
         sub_item_name = rules.normalize_text(c.get("sub_item_name"))
         item_type = type_of(c.get("item_type", ""))

@@ -90,6 +90,7 @@ class DepartmentFigures:
     published: bool = False  # the latest approved version is the public one (rule 8)
     list_submitted_on: dt.date | None = None  # first submission of this year's list
     list_on_time: bool | None = None  # rules.submitted_on_time; None while it still can be
+    list_days_late: int = 0  # rules.list_days_late: 逾期报送天数
     # 服务台账: rules.ledger_figures (its counts, pooled for the city totals, and its rates)
     ledger: dict = field(default_factory=lambda: rules.ledger_figures([], None))
     # 一事联办: this department's parts of open joint matters still waiting for its countersignature
@@ -252,15 +253,15 @@ def apply_rules(d: DepartmentFigures) -> None:
 
 
 def rank_key(d: DepartmentFigures) -> tuple:
-    """What the assessment ranks by: 合规率, then 纳入率 (both descending; none counts lowest)."""
-    return (-1 if d.compliance_rate is None else d.compliance_rate,
-            -1 if d.inclusion_rate is None else d.inclusion_rate)
+    """What the assessment ranks by (rules.ranking_key): 合规率, 纳入率, 断档天数, 逾期事项, 满意率, 按时办结率."""
+    return rules.ranking_key(d.compliance_rate, d.inclusion_rate, d.gap_days, d.ledger.get("overdue", 0),
+                             d.satisfaction_rate, d.ledger.get("on_time_rate"))
 
 
 def rank(departments: list[DepartmentFigures]) -> list[DepartmentFigures]:
-    """考核排名: by 合规率 desc, then 纳入率 desc, then the department's sort order.
+    """考核排名: by rules.RANKING_KEYS in order, then the department's sort order.
 
-    Departments equal on both rates share a rank and the next rank skips (1, 2, 2, 4): the sort order
+    Departments equal on every key share a rank and the next rank skips (1, 2, 2, 4): the sort order
     only decides who is listed first among equals, never the rank itself.
     """
     ordered = sorted(departments, key=lambda d: (tuple(-x for x in rank_key(d)), d.sort_order, d.id))
@@ -363,6 +364,7 @@ COLUMNS: list[Column] = [
     Column("list_state", "清单状态", "清单", lambda d: d.list_state or "未建立", "text", drill=("items.index", {})),
     Column("list_on_time", "按时报送", "清单", lambda d: d.list_on_time, "flag",
            drill=("items.index", {}), total="lists_on_time"),
+    Column("list_days_late", "逾期天数", "清单", lambda d: d.list_days_late, drill=("items.index", {})),
     Column("published", "已公示", "清单", lambda d: d.published, "flag", drill=("items.index", {}), total="published"),
     Column("ledger_open", "在办", "服务台账", _ledger("open"), drill=("ledger.index", {}), total="ledger_open"),
     Column("ledger_overdue", "逾期", "服务台账", _ledger("overdue"),
@@ -417,6 +419,32 @@ CITY_TOTALS: list[tuple[str, Callable[[list[DepartmentFigures]], Any]]] = [
 ]
 # (group, number of columns) for the table's header row of groups
 COLUMN_GROUPS = [(group, len(list(cols))) for group, cols in groupby(COLUMNS, key=lambda c: c.group)]
+
+# 看板排名表的列组: the default view (概要) fits a 1366 px screen — the ranking keys and what the office acts
+# on first; each group of the table, the rules' verdicts, or every column, one click away. Exports keep all.
+SUMMARY_KEYS = ("inclusion_rate", "unassigned", "gap_days", "list_state", "ledger_overdue", "on_time_rate",
+                "satisfaction_rate", "findings_late")
+DEFAULT_VIEW, RULES_VIEW, ALL_VIEW = "概要", "考核规则", "全部"
+VIEWS = (DEFAULT_VIEW,) + tuple(group for group, _ in COLUMN_GROUPS) + (RULES_VIEW, ALL_VIEW)
+
+
+def view_columns(view: str) -> tuple[str, list, bool]:
+    """The ranking table's columns in a view: (the view as known, its columns, whether the rules'
+    verdicts show). An unknown view is the default one."""
+    view = view if view in VIEWS else DEFAULT_VIEW
+    if view == DEFAULT_VIEW:
+        by_key = {c.key: c for c in COLUMNS}
+        return view, [by_key[k] for k in SUMMARY_KEYS], False
+    if view == RULES_VIEW:
+        return view, [], True
+    if view == ALL_VIEW:
+        return view, list(COLUMNS), True
+    return view, [c for c in COLUMNS if c.group == view], False
+
+
+def column_groups_of(columns: list) -> list[tuple[str, int]]:
+    """The header row's groups over the columns shown (consecutive columns of one group share a cell)."""
+    return [(group, len(list(cols))) for group, cols in groupby(columns, key=lambda c: c.group)]
 
 
 # ---------------------------------------------------------------------------
@@ -504,15 +532,14 @@ def _lists(figs: dict[int, DepartmentFigures], today: dt.date) -> dict:
         if state == rules.LIST_APPROVED and revision > latest_approved.get(dept_id, (-1,))[0]:
             latest_approved[dept_id] = (revision, bool(published))
         if year == today.year and submitted_at is not None:
-            day = _date(submitted_at)
-            if dept_id not in first_submitted or day < first_submitted[dept_id]:
-                first_submitted[dept_id] = day
+            first_submitted.setdefault(dept_id, []).append((_date(submitted_at), state))
     for d in figs.values():
         d.list_state = latest[d.id][1] if d.id in latest else None
         d.approved = d.id in latest_approved
         d.published = latest_approved.get(d.id, (0, False))[1]
-        d.list_submitted_on = first_submitted.get(d.id)
+        d.list_submitted_on = rules.year_submission_day(first_submitted.get(d.id, ()))
         d.list_on_time = rules.submitted_on_time(d.list_submitted_on, deadline, today)
+        d.list_days_late = rules.list_days_late(d.list_submitted_on, deadline, today)
     return {}
 
 

@@ -366,11 +366,24 @@ class ServiceItem(BaseModel):
         )
         constraints = [Check("promised_days IS NULL OR legal_days IS NULL OR promised_days <= legal_days")]
 
+    @classmethod
+    def labels(cls, ids) -> dict[int, str]:
+        """{item id: label} of the items given (one query): the name a new record keeps as it was."""
+        ids = [i for i in ids if i]
+        if not ids:
+            return {}
+        return {i.id: i.label for i in cls.select(cls.id, cls.item_name, cls.sub_item_name).where(cls.id.in_(ids))}
+
+    @staticmethod
+    def label_of(item_name: str, sub_item_name: str) -> str:
+        """事项名称（办理项名称）, or the item's name alone when the 办理项 is the item itself."""
+        if sub_item_name and sub_item_name != item_name:
+            return f"{item_name}（{sub_item_name}）"
+        return item_name
+
     @property
     def label(self) -> str:
-        if self.sub_item_name and self.sub_item_name != self.item_name:
-            return f"{self.item_name}（{self.sub_item_name}）"
-        return self.item_name
+        return self.label_of(self.item_name, self.sub_item_name)
 
     @classmethod
     def for_department(cls, department, include_retired: bool = False):
@@ -469,6 +482,14 @@ class ItemList(BaseModel):
                 .order_by(cls.revision.desc()).first())
 
     @classmethod
+    def year_submission_day(cls, year: int):
+        """The query form of rules.year_submission_day: per department, the first submission of the year
+        that was not returned, as (department id, MIN(submitted_at)) rows."""
+        return (cls.select(cls.department, fn.MIN(cls.submitted_at))
+                .where((cls.year == year) & cls.submitted_at.is_null(False) & (cls.state != rules.LIST_RETURNED))
+                .group_by(cls.department))
+
+    @classmethod
     def waiting_review(cls):
         """Lists submitted and waiting for the office's review (已报送), with the department, oldest first."""
         return (cls.select(cls, Department).join(Department)
@@ -512,6 +533,19 @@ class ListRow(BaseModel):
 
     class Meta:
         indexes = ((("item_list", "seq"), False),)
+
+    @classmethod
+    def awaiting_authorisation(cls, rows) -> set[int]:
+        """授权办理中: ids of the 纳入 rows given whose officer holds no letter in force listing the item with
+        its mode — not yet delegated, whatever the list says. One query for the rows given."""
+        rows = [r for r in rows if r.inclusion == rules.INCLUDED]
+        officer_ids = {r.officer_id for r in rows if r.officer_id}
+        covered = set()
+        if officer_ids:
+            covered = set(LetterItem.select(Letter.officer, LetterItem.item, LetterItem.mode).join(Letter)
+                          .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_(list(officer_ids)))
+                          .tuples())
+        return {r.id for r in rows if (r.officer_id, r.item_id, r.mode) not in covered}
 
     @classmethod
     def published(cls):
@@ -605,12 +639,19 @@ class TenureReport(BaseModel):
     reason = TextField(default="")
     handover = TextField(default="")  # 交接安排
     early = BooleanField(default=False)  # 提前调整 (before two years)
+    late_note = TextField(default="")  # 补报说明, required when rules.is_backdated
+    days_backdated = IntegerField(default=0)  # filed this many days after the effective date (补报 past 30)
     state = CharField(max_length=8, default=rules.REPORT_FILED, constraints=[_in("state", rules.REPORT_STATES)])
     filed_at = DateTimeField(default=_now)
     filed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     review_comment = TextField(default="")
+
+    @property
+    def backdated(self) -> bool:
+        """补报: filed more than rules.BACKDATE_DAYS after the effective date."""
+        return self.days_backdated > rules.BACKDATE_DAYS
 
     @classmethod
     def of_department(cls, department):
@@ -693,6 +734,7 @@ class Matter(BaseModel):
     investor = ForeignKeyField(Investor, backref="matters", on_delete="RESTRICT")
     project = CharField(max_length=200)
     item = ForeignKeyField(ServiceItem, null=True, backref="matters", on_delete="RESTRICT")
+    item_name = CharField(max_length=420, default="")  # the item's name when the matter was recorded
     officer = ForeignKeyField(Officer, null=True, backref="matters", on_delete="RESTRICT")
     received_date = DateField()
     promised_date = DateField(null=True)
@@ -707,6 +749,12 @@ class Matter(BaseModel):
     class Meta:
         # Also the covering index of the dashboard's ledger figures (migration 0090).
         indexes = ((("department", "status", "promised_date", "completed_date", "visits", "handling"), False),)
+
+    @classmethod
+    def by_officer_since(cls, officer_id: int, day: dt.date):
+        """Matters handled under an officer's name received on or after `day` (补报's effect), oldest first."""
+        return (cls.select().where((cls.officer == officer_id) & (cls.received_date >= day))
+                .order_by(cls.received_date, cls.id))
 
     @classmethod
     def open_condition(cls):
@@ -729,7 +777,7 @@ class Matter(BaseModel):
             "done": done,
             "judged": judged,
             "on_time": judged & (cls.completed_date <= cls.promised_date),
-            "one_visit": done & (cls.visits <= 1),
+            "one_visit": done & (cls.visits <= rules.ONE_VISIT_LIMIT),
             "online": cls.handling == rules.ONLINE,
             "proxy": cls.handling == rules.PROXY,
             "onsite": cls.handling == rules.ONSITE,
@@ -775,6 +823,7 @@ class JointMatter(BaseModel):
     investor = ForeignKeyField(Investor, backref="joint_matters", on_delete="RESTRICT")
     project = CharField(max_length=200)
     lead_item = ForeignKeyField(ServiceItem, null=True, on_delete="SET NULL", backref="+")
+    lead_item_name = CharField(max_length=420, default="")  # the lead item's name when the matter was opened
     opened_on = DateField()
     finished_on = DateField(null=True)
     visits = IntegerField(default=0, constraints=[Check("visits >= 0")])
@@ -789,6 +838,7 @@ class JointPart(BaseModel):
     joint = ForeignKeyField(JointMatter, backref="parts", on_delete="CASCADE")
     department = ForeignKeyField(Department, backref="joint_parts", on_delete="RESTRICT")
     item = ForeignKeyField(ServiceItem, null=True, on_delete="SET NULL", backref="+")
+    item_name = CharField(max_length=420, default="")  # the item's name when the part was made
     deadline_days = IntegerField(default=5)
     deadline = DateField()
     decision = CharField(max_length=4, null=True, constraints=[Check("decision IS NULL OR decision IN ('同意', '不同意', '补正')")])
@@ -800,6 +850,12 @@ class JointPart(BaseModel):
 
     class Meta:
         indexes = ((("joint", "department"), True),)
+
+    @classmethod
+    def signed_by_since(cls, officer_id: int, day: dt.date):
+        """Parts signed under an officer's name on or after `day`, with their joint matter, oldest first."""
+        return (cls.select(cls, JointMatter).join(JointMatter)
+                .where((cls.officer == officer_id) & (cls.signed_on >= day)).order_by(cls.signed_on, cls.id))
 
     @classmethod
     def stopped_joint_ids(cls):
@@ -1044,11 +1100,63 @@ class DailySnapshot(BaseModel):
     figures = TextField()
 
 
+# --- the leading group's assessment (考核, issue 18) ----------------------------------------------
+
+
+class AssessmentPeriod(BaseModel):
+    """考核周期 — a period the office defines (2026年度 …): its figures are computed as of its cut-off day
+    (截止日). Locked (定稿), its figures and scores are stored in its AssessmentResult rows and `city`."""
+
+    name = CharField(max_length=40, unique=True)
+    start_date = DateField()
+    end_date = DateField()
+    cutoff = DateField()  # 截止日: the day the figures are as of (on or after the period's end)
+    scoring = TextField(default="")  # JSON, rules.default_scoring() when empty
+    closing = TextField(default="")  # 下一步工作, the report's closing paragraph
+    preview = TextField(default="")  # JSON {department id: rank} of the last preview (上次预览)
+    city = TextField(default="")  # JSON of the city's figures, stored when locked
+    locked_at = DateTimeField(null=True)
+    locked_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    created_at = DateTimeField(default=_now)
+
+    class Meta:
+        constraints = [Check("start_date <= end_date"), Check("end_date <= cutoff")]
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_at is not None
+
+    def scoring_data(self) -> dict:
+        try:
+            data = json.loads(self.scoring) if self.scoring else None
+        except ValueError:
+            data = None
+        return data if data and rules.scoring_problem(data) is None else rules.default_scoring()
+
+    @classmethod
+    def ordered(cls):
+        """The periods, newest cut-off first."""
+        return cls.select().order_by(cls.cutoff.desc(), cls.id.desc())
+
+
+class AssessmentResult(BaseModel):
+    """One department's stored figures, score and rank of a locked period (never changed after)."""
+
+    period = ForeignKeyField(AssessmentPeriod, backref="results", on_delete="CASCADE")
+    department = ForeignKeyField(Department, backref="+", on_delete="RESTRICT")
+    rank = IntegerField()
+    score = FloatField()
+    figures = TextField()  # JSON: the department's figures, verdicts and points lost
+
+    class Meta:
+        indexes = ((("period", "department"), True),)
+
+
 ALL_MODELS = [
     Department, User, LoginSession, LoginAttempt, Setting, Holiday, DataVersion, AuditLog,
     Officer, ServiceItem, ItemList, ListRow, Letter, LetterItem, TenureReport,
     Investor, Matter, JointMatter, JointPart, JointRequest, Evaluation, HighlightCase,
-    RuleDocument, OversightReview, ReviewFinding, DailySnapshot,
+    RuleDocument, OversightReview, ReviewFinding, DailySnapshot, AssessmentPeriod, AssessmentResult,
 ]
 
 __all__ = [m.__name__ for m in ALL_MODELS] + ["ALL_MODELS", "Case", "count_if", "fn"]

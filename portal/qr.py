@@ -1,44 +1,49 @@
 """QR codes (二维码) for the window cards: the public address of a page, drawn as inline SVG.
 
-The intranet host name is not the one the public reaches, so every address printed or encoded here is
-built on the public base URL: the office's setting ``public_base_url`` when it is filled in, otherwise
-the deployment's ``PUBLIC_BASE_URL``. The path is the portal's own (``url_for``), so the base is the
-scheme and host — plus any prefix the public proxy puts in front of the portal's paths.
+The intranet host name is not always the one the public reaches, so every address printed or encoded here
+is built on the public base URL: the office's setting ``public_base_url`` when it is filled in, otherwise
+the deployment's ``PUBLIC_BASE_URL``, otherwise the host the request itself reached (behind
+``TRUSTED_PROXIES``, the one the proxy was asked for) — right by default on any port and behind a proxy.
+The path is the portal's own (``url_for``), so the base is the scheme and host — plus any prefix the
+public proxy puts in front of the portal's paths.
 
 segno draws the code as one ``<path>`` with presentation attributes (``stroke="#000"``), never a
 ``style`` attribute, so the SVG passes the strict CSP inline; its size comes from the stylesheet.
 """
 from __future__ import annotations
 
-from urllib.parse import quote
+import os
+from urllib.parse import urlsplit
 
 import segno
-from flask import current_app, url_for
+from flask import current_app, has_request_context, request, url_for
 from markupsafe import Markup
 
 from .models import Setting
 
-# Paths of the public pages, for the time before their views are registered (issue 5 builds them);
-# they are the contract's URLs, so a card printed now still points to the right page later.
-FALLBACK_PATHS = {
-    "public.officer": "/public/officers/{officer_id}",
-    "public.evaluate": "/public/evaluate/{code}",
-}
+LOOPBACK_HOSTS = ("localhost", "127.", "[::1]", "0.0.0.0")
 
 
 def public_base_url() -> str:
-    """The public base URL (门户公网地址) without a trailing slash: setting first, then the config."""
+    """The public base URL (门户公网地址) without a trailing slash: the office's setting, then the
+    deployment's PUBLIC_BASE_URL, then the request's own scheme and host (ProxyFix has applied
+    X-Forwarded-Host/-Proto from TRUSTED_PROXIES by then). Outside a request, the local address."""
     configured = (Setting.get_value("public_base_url") or "").strip()
     base = configured or (current_app.config.get("PUBLIC_BASE_URL") or "")
+    if not base:
+        base = request.host_url if has_request_context() else f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
     return base.rstrip("/")
 
 
+def is_loopback(base: str) -> bool:
+    """A base URL a phone cannot reach (本机地址): the QR codes built on it would not work."""
+    host = urlsplit(base).netloc.rsplit("@", 1)[-1]
+    return host.startswith(LOOPBACK_HOSTS)
+
+
 def public_path(endpoint: str, **values) -> str:
-    """The path of a public page, from its view when it exists, else from the contract's URL."""
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, **values)
-    template = FALLBACK_PATHS[endpoint]
-    return template.format(**{k: quote(str(v), safe="") for k, v in values.items()})
+    """The path of a public page."""
+    return url_for(endpoint, **values)
 
 
 def public_url(endpoint: str, base: str | None = None, **values) -> str:

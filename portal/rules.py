@@ -113,6 +113,65 @@ def count_inclusion(rows: Iterable[tuple[str | None, str | None]]) -> dict:
 
 
 # ---------------------------------------------------------------------------
+# Text as typed (输入文字的规范): what every form field and every imported cell is reduced to before it
+# is checked, compared or stored (portal/forms.py clean_text applies it; rules.text_key compares with it).
+
+# Spaces at the end of a line or of the text: ASCII, tab, NBSP, the full-width U+3000 and the other
+# Unicode spaces (Zs). Inner spaces are kept as typed: a name like 易制毒化 学品 stays as it was entered.
+_SPACES = " \t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_TRAILING = re.compile(f"[{_SPACES}]+$", re.M)
+# Bidirectional embeddings, overrides, isolates and marks: they make a text display as something it
+# is not (U+202E turns "txt.exe" into "exe.txt").
+BIDI_CONTROLS = frozenset([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_BIDI_TABLE = dict.fromkeys(BIDI_CONTROLS)
+_ALL_SPACES = re.compile(f"[{_SPACES}]+")
+
+
+def tidy_text(s, multiline: bool = True) -> str:
+    """A text as it is stored and compared: line endings as \\n, no spaces at the end of a line, no
+    blank lines or spaces around the whole, NFC (a 字 typed as base letter plus combining mark is the
+    same 字). A single-line value has its ends trimmed only. Nothing is refused here."""
+    if s is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(s).replace("\r\n", "\n").replace("\r", "\n"))
+    if multiline:
+        text = _TRAILING.sub("", text)
+        return _strip_outer(text)
+    return text.strip(_SPACES + "\n")
+
+
+def _strip_outer(text: str) -> str:
+    # Blank lines before and after go; the first line keeps its indentation (　　一、…).
+    lines = text.split("\n")
+    while lines and not lines[0].strip(_SPACES):
+        lines.pop(0)
+    while lines and not lines[-1].strip(_SPACES):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def control_characters(text: str, multiline: bool = True) -> list[str]:
+    """The control characters (C0, DEL, C1) of a text that may not be stored, as U+XXXX: all but tab
+    and line feed in a multi-line text, all in a single-line one."""
+    allowed = ("\t", "\n") if multiline else ()
+    return [f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) == "Cc" and ch not in allowed]
+
+
+def strip_bidi(text: str) -> str:
+    """The text without its bidirectional control characters (BIDI_CONTROLS)."""
+    return text.translate(_BIDI_TABLE)
+
+
+def text_key(value):
+    """What two versions of a value are compared by: a text tidied (tidy_text) with every kind of space
+    read as one ASCII space, so CRLF against LF, a trailing space or a full-width space against a
+    half-width one is no change. Other values are compared as they are."""
+    if not isinstance(value, str):
+        return value
+    return _ALL_SPACES.sub(" ", tidy_text(value))
+
+
+# ---------------------------------------------------------------------------
 # 事项 validation
 
 NAME_MAX = 200
@@ -299,6 +358,20 @@ def two_year_mark(start: date) -> date:
         return date(start.year + 2, 3, 1)
 
 
+BACKDATE_DAYS = 30  # 补报: a change reported more than this many days after it took effect
+
+
+def days_backdated(effective_date: date, filed_on: date) -> int:
+    """How many days after the change took effect it was reported (0 when on time or ahead)."""
+    return max(0, (filed_on - effective_date).days)
+
+
+def is_backdated(effective_date: date, filed_on: date) -> bool:
+    """补报: reported more than BACKDATE_DAYS after the effective date. Allowed, never silent: it asks for
+    a 补报说明 and is flagged for the office, since it moves terms, letters and gap days in the past."""
+    return days_backdated(effective_date, filed_on) > BACKDATE_DAYS
+
+
 def is_early_change(start: date, effective_date: date) -> bool:
     """True when a change taking effect on effective_date (the successor's first day) is 提前调整."""
     return effective_date < two_year_mark(start)
@@ -355,6 +428,27 @@ def term_nearing_two_years(start: date, today: date, within_days: int = 30) -> b
     return today <= two_year_mark(start) <= today + timedelta(days=within_days)
 
 
+# 考核排名: the keys in order, each better one way; equal on all of them, departments share a rank.
+RANKING_KEYS = (("合规率", "高"), ("纳入率", "高"), ("断档天数", "少"), ("逾期事项", "少"), ("满意率", "高"),
+                ("按时办结率", "高"))
+
+
+def ranking_text() -> str:
+    """The ranking order as the pages say it: 合规率（高者在前），其次纳入率（高者在前）…"""
+    parts = [f"{name}（{'高' if way == '高' else '少'}者在前）" for name, way in RANKING_KEYS]
+    return "按" + parts[0] + "排名，相同时依次比较" + "、".join(parts[1:])
+
+
+def ranking_key(compliance_rate: float | None, inclusion_rate: float | None, gap_days: int | None,
+                overdue: int, satisfaction_rate: float | None, on_time_rate: float | None) -> tuple:
+    """考核排名的比较键, larger is better, in the order of RANKING_KEYS. A rate that cannot be computed
+    counts lowest; a department without a window has no gap days to lose on."""
+    def rate(x):
+        return -1.0 if x is None else x
+    return (rate(compliance_rate), rate(inclusion_rate), -(gap_days or 0), -(overdue or 0),
+            rate(satisfaction_rate), rate(on_time_rate))
+
+
 def compliance_rate(verdicts: Iterable[bool | None]) -> float | None:
     """合规率: rules met ÷ rules that apply, over a department's verdicts (True met, False not met, None
     not applicable); None when no rule applies."""
@@ -371,6 +465,20 @@ def default_deadline(year: int) -> date:
     return date(year, 8, 10)
 
 
+def year_submission_day(submissions: Iterable[tuple[date, str]]) -> date | None:
+    """本年度清单报送日期, on which rule 7 (按时报送) is judged: the first submission of the year that the
+    office did not return. A returned list was not the list: its resubmission after the deadline is late
+    (逾期报送), while an adjustment after an accepted list does not make an on-time department late.
+    submissions: (submitted on, list state) of the year's revisions."""
+    return min((day for day, state in submissions if state != LIST_RETURNED), default=None)
+
+
+def list_days_late(submitted_on: date | None, deadline: date, today: date) -> int:
+    """逾期报送天数: how many days after the deadline the list came, or, while it has not come, so far; 0
+    when on time or not yet due."""
+    return max(0, ((submitted_on or today) - deadline).days)
+
+
 def submitted_on_time(submitted_on: date | None, deadline: date, today: date) -> bool | None:
     """Whether the list was submitted (按时报送) by the deadline; None while it still can be."""
     if submitted_on is not None:
@@ -380,6 +488,44 @@ def submitted_on_time(submitted_on: date | None, deadline: date, today: date) ->
 
 # ---------------------------------------------------------------------------
 # 服务台账
+
+
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s\-－—–·.]+(?=\d)")
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
+_ID18 = re.compile(r"(?<!\d)\d{17}[\dX](?!\d)")
+_ID15 = re.compile(r"(?<!\d)\d{15}(?!\d)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_card_valid(number: str) -> bool:
+    """18位居民身份证号码的校验码 (GB 11643): the last character checks the first seventeen."""
+    total = sum(int(c) * w for c, w in zip(number[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == number[17]
+
+
+def personal_data_problem(text: str | None) -> str | None:
+    """公开评价中的个人信息: a mobile number or an ID-card number in a text that will be public, found even
+    when typed in full-width digits or split by spaces or dashes; the Chinese refusal, or None."""
+    if not text:
+        return None
+    folded = _DIGIT_SEPARATORS.sub("", unicodedata.normalize("NFKC", text).upper())
+    if _MOBILE.search(folded):
+        return "评价内容含有手机号码。评价内容会公开，为保护个人信息，请删除号码后再提交"
+    if any(id_card_valid(m) for m in _ID18.findall(folded)) or _ID15.search(folded):
+        return "评价内容含有身份证号码。评价内容会公开，为保护个人信息，请删除号码后再提交"
+    return None
+
+
+def record_date_problem(day: date | None, today: date, since: date, label: str) -> str | None:
+    """受理日期等记录日期的合理性: a record's date cannot lie in the future, nor before the system started
+    (制度实施日期), since nothing was recorded under the system then. The Chinese error, or None."""
+    if day is None:
+        return None
+    if day > today:
+        return f"{label}不能晚于今天"
+    if day < since:
+        return f"{label}不能早于制度实施日期（{since.isoformat()}）"
+    return None
 
 
 def matter_open(status: str) -> bool:
@@ -399,9 +545,17 @@ def matter_on_time(status: str, promised: date | None, completed: date | None) -
     return completed <= promised
 
 
+ONE_VISIT_LIMIT = 1  # 最多跑一次: the plan's limit on the investor's in-person visits for one matter
+
+
+def visits_over_limit(visits: int | None) -> bool:
+    """超过最多跑一次: more in-person visits than the plan allows; the form warns, the matter still saves."""
+    return visits is not None and visits > ONE_VISIT_LIMIT
+
+
 def matter_one_visit(status: str, visits: int | None) -> bool:
     """A finished matter that took the investor at most one visit (最多跑一次); unknown visits do not count."""
-    return status == MATTER_DONE and visits is not None and visits <= 1
+    return status == MATTER_DONE and visits is not None and not visits_over_limit(visits)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -537,27 +691,58 @@ def draw_sample(ids: list[int], rate: float, minimum: int, seed: int) -> list[in
 # 清单版本比对
 
 
-def diff_rows(old: list[dict], new: list[dict], key=("item_name", "sub_item_name"), fields=None) -> dict:
-    """Compares two versions of an item list (清单版本比对): added, removed and changed rows."""
-    def index(rows):
-        return {tuple(row.get(k) for k in key): row for row in rows}
+IDENTITIES = (("item_id",), ("code",), ("item_name", "sub_item_name"))
 
-    old_by_key, new_by_key = index(old), index(new)
-    changed = []
-    for k, row in new_by_key.items():
-        before = old_by_key.get(k)
-        if before is None:
-            continue
-        names = fields if fields is not None else list(dict.fromkeys([*before, *row]))
-        changes = [(f, before.get(f), row.get(f)) for f in names
-                   if f not in key and before.get(f) != row.get(f)]
-        if changes:
-            changed.append({"key": k, "changes": changes})
-    return {
-        "added": [row for k, row in new_by_key.items() if k not in old_by_key],
-        "removed": [row for k, row in old_by_key.items() if k not in new_by_key],
-        "changed": changed,
-    }
+
+def compare_versions(old: list[dict], new: list[dict], fields, identities=IDENTITIES) -> dict:
+    """清单版本比对: the rows of two versions of an item list matched by the item's identity — its id
+    first, then its 事项编码 where it has one, and only then its names — so that a renamed item is one
+    修改 with its old and new name, not a 删除 and a 新增. ``fields`` are compared by text_key (CRLF, a
+    trailing or full-width space is no change).
+
+    Returns {"rows": [{"state": "added" | "removed" | "changed" | "unchanged", "old", "new", "changes":
+    [(field, before, after)]}] in the new version's order (a removed row after its old predecessor),
+    and "added", "removed", "changed", "unchanged": the rows of each state}."""
+    pairs: dict[int, int] = {}  # new index → old index
+    taken: set[int] = set()
+    for identity in identities:
+        index: dict[tuple, int] = {}
+        for i, row in enumerate(old):
+            key = tuple(row.get(k) for k in identity)
+            if i not in taken and all(v not in (None, "") for v in key):
+                index.setdefault(key if identity != ("item_name", "sub_item_name") else tuple(map(text_key, key)), i)
+        for j, row in enumerate(new):
+            if j in pairs:
+                continue
+            key = tuple(row.get(k) for k in identity)
+            if identity == ("item_name", "sub_item_name"):
+                key = tuple(map(text_key, key))
+            i = index.pop(key, None) if all(v not in (None, "") for v in key) else None
+            if i is not None:
+                pairs[j] = i
+                taken.add(i)
+    # A removed row goes after the row that followed its nearest matched predecessor in the old version.
+    after: dict[int, list[int]] = {}
+    new_of_old = {i: j for j, i in pairs.items()}
+    last = -1
+    for i in range(len(old)):
+        if i in new_of_old:
+            last = new_of_old[i]
+        else:
+            after.setdefault(last, []).append(i)
+    rows = [{"state": "removed", "old": old[i], "new": None, "changes": []} for i in after.get(-1, [])]
+    for j, row in enumerate(new):
+        if j in pairs:
+            before = old[pairs[j]]
+            changes = [(f, before.get(f), row.get(f)) for f in fields if text_key(before.get(f)) != text_key(row.get(f))]
+            rows.append({"state": "changed" if changes else "unchanged", "old": before, "new": row, "changes": changes})
+        else:
+            rows.append({"state": "added", "old": None, "new": row, "changes": []})
+        rows.extend({"state": "removed", "old": old[i], "new": None, "changes": []} for i in after.get(j, []))
+    out = {"rows": rows}
+    for state in ("added", "removed", "changed", "unchanged"):
+        out[state] = [r for r in rows if r["state"] == state]
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -581,6 +766,39 @@ def parse_letter_number(s) -> tuple[int, int] | None:
     text = text.replace("(", "[").replace(")", "]")
     match = _LETTER_RE.match(text)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+LETTER_VALID, LETTER_TO_REISSUE = "有效", "待重新签发"
+
+
+@dataclass
+class LetterStanding:
+    """What the public is told of a letter (授权委托书的公开状态) and, when 待重新签发, how it differs from
+    the published list: items published but not in the letter, in the letter but not published, and
+    items whose mode (终审/初审) differs — each as its name."""
+
+    state: str
+    added: list = None
+    removed: list = None
+    changed: list = None
+
+    @property
+    def differs(self) -> list:
+        return (self.added or []) + (self.removed or []) + (self.changed or [])
+
+
+def letter_standing(letter_state: str, letter_items: dict, published: dict) -> LetterStanding:
+    """授权委托书的公开状态: a letter is in force only for what it lists. 已替换 / 已终止 as recorded; an
+    issued letter is 有效 when its items and modes are exactly the officer's items of the published list,
+    else 待重新签发. letter_items and published: {item key: (mode, name)}."""
+    if letter_state != LETTER_ISSUED:
+        return LetterStanding(letter_state)
+    added = [published[k][1] for k in published if k not in letter_items]
+    removed = [letter_items[k][1] for k in letter_items if k not in published]
+    changed = [published[k][1] for k in published if k in letter_items and letter_items[k][0] != published[k][0]]
+    if added or removed or changed:
+        return LetterStanding(LETTER_TO_REISSUE, added, removed, changed)
+    return LetterStanding(LETTER_VALID, [], [], [])
 
 
 def letter_sections(assignments: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -656,3 +874,98 @@ def _plain_run(text: str) -> bool:
     """One character repeated, or consecutive characters up or down (aaaaaaaaaa, 1234567890, 9876543210)."""
     steps = {ord(b) - ord(a) for a, b in zip(text, text[1:])}
     return len(steps) <= 1 and steps <= {-1, 0, 1}
+
+
+# ---------------------------------------------------------------------------
+# 考核评分 (the leading group's assessment, issue 18)
+
+# The rates that earn points (their keys in a department's figures), with their Chinese names.
+SCORE_RATES = {"inclusion_rate": "纳入率", "on_time_rate": "按时办结率", "one_visit_rate": "最多跑一次率",
+               "satisfaction_rate": "满意率"}
+# Deductions (扣分项): key → (Chinese name, unit).
+SCORE_DEDUCTIONS = {"gap_day": ("首席服务员断档", "天"), "unreported": ("调整未按时报告", "次"),
+                    "overdue": ("台账事项逾期", "件")}
+SCORE_RULE_NUMBERS = tuple(range(1, 11))
+
+
+def default_scoring() -> dict:
+    """The default scoring (默认评分办法): equal weights for the ten rules and the four rates, scaled to
+    100 points (each 100/14 ≈ 7.14), and the deductions with their caps."""
+    return {
+        "rules": {str(n): 1.0 for n in SCORE_RULE_NUMBERS},
+        "rates": {key: 1.0 for key in SCORE_RATES},
+        "deductions": {"gap_day": {"points": 0.5, "cap": 10.0}, "unreported": {"points": 2.0, "cap": 10.0},
+                       "overdue": {"points": 1.0, "cap": 10.0}},
+    }
+
+
+def scoring_problem(scoring: dict) -> str | None:
+    """Why a scoring cannot be used (in Chinese), or None: weights and deductions are numbers ≥ 0, at
+    least one weight above 0."""
+    try:
+        weights = [float(v) for v in scoring["rules"].values()] + [float(v) for v in scoring["rates"].values()]
+        deductions = [(float(d["points"]), float(d["cap"])) for d in scoring["deductions"].values()]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "评分办法不完整。"
+    if any(w < 0 or w > 100 for w in weights) or any(p < 0 or c < 0 or p > 100 or c > 100 for p, c in deductions):
+        return "权重和扣分须在0到100之间。"
+    if sum(weights) <= 0:
+        return "至少有一项权重大于0。"
+    return None
+
+
+def item_points(scoring: dict) -> dict:
+    """Each scored item's full points out of 100: its weight ÷ all weights × 100. Keys: rule numbers
+    (int) and rate keys."""
+    weights = {int(n): float(w) for n, w in scoring["rules"].items()}
+    weights.update({k: float(w) for k, w in scoring["rates"].items()})
+    total = sum(weights.values())
+    return {key: (100.0 * w / total if total else 0.0) for key, w in weights.items()}
+
+
+def assessment_score(verdicts: dict, rates: dict, counts: dict, scoring: dict) -> dict:
+    """考核得分 of one department, from plain data:
+
+    - verdicts: rule number → "met" / "not_met" / "na" (a rule that does not apply loses nothing);
+    - rates: rate key → a rate 0–1 or None (no data loses nothing);
+    - counts: deduction key → a count (断档天数, 未报告的调整, 逾期事项);
+    - scoring: as default_scoring().
+
+    A rule not met loses its full points; a rate loses its points × (1 − rate); each deduction is
+    points × count up to its cap. The score is 100 minus what is lost, never below 0, to 0.01.
+    Returns {"score", "lost": [{"key", "kind", "name", "points", "detail"}]} with the losses largest first.
+    """
+    points = item_points(scoring)
+    lost = []
+    for number in SCORE_RULE_NUMBERS:
+        full = points.get(number, 0.0)
+        if full and verdicts.get(number) == "not_met":
+            lost.append({"key": number, "kind": "rule", "points": full, "detail": "未达标"})
+    for key in SCORE_RATES:
+        full, rate = points.get(key, 0.0), rates.get(key)
+        if full and rate is not None and rate < 1:
+            lost.append({"key": key, "kind": "rate", "points": full * (1 - rate),
+                         "detail": f"{SCORE_RATES[key]}{rate * 100:.1f}%"})
+    for key, (name, unit) in SCORE_DEDUCTIONS.items():
+        rule = scoring["deductions"].get(key) or {"points": 0, "cap": 0}
+        n = int(counts.get(key) or 0)
+        value = min(float(rule["points"]) * n, float(rule["cap"]))
+        if value > 0:
+            lost.append({"key": key, "kind": "deduction", "points": value,
+                         "detail": f"{name}{n}{unit}，每{unit}扣{float(rule['points']):g}分，最多扣{float(rule['cap']):g}分"})
+    for entry in lost:
+        entry["points"] = round(entry["points"], 2)
+    lost.sort(key=lambda e: -e["points"])
+    score = max(0.0, round(100.0 - sum(e["points"] for e in lost), 2))
+    return {"score": score, "lost": lost}
+
+
+def score_ranks(scores: list[tuple[int, float]]) -> dict[int, int]:
+    """名次 by score, highest first; equal scores share a rank and the next skips (1, 2, 2, 4).
+    scores: (department id, score) in the order to list equals."""
+    ranks, previous, current = {}, None, 0
+    for position, (key, score) in enumerate(sorted(scores, key=lambda s: -s[1]), start=1):
+        if score != previous:
+            current, previous = position, score
+        ranks[key] = current
+    return ranks

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from portal.db import db
-from portal.models import (AuditLog, DataVersion, Department, Evaluation, HighlightCase, Holiday, Investor, ItemList,
+from portal.models import (AssessmentPeriod, AuditLog, DataVersion, Department, Evaluation, HighlightCase, Holiday, Investor, ItemList,
                            JointMatter, JointPart, Letter, Matter, Officer, OversightReview, ReviewFinding,
                            RuleDocument, ServiceItem, TenureReport, User)
 from tests.conftest import TODAY, make_app
@@ -271,6 +271,7 @@ def build(tmp_path, **config) -> City:
             "review_id": OversightReview.select().first().id,
             "holiday_id": Holiday.select().order_by(Holiday.id).first().id,
             "user_id": User.get(User.username == "spare").id, "dept_id": gaj.id, "code": gaj.code,
+            "period_id": AssessmentPeriod.get(AssessmentPeriod.locked_at.is_null()).id,
         }
     city = City(app=app, gaj=gaj, fgj=fgj, clients=clients, samples=samples, ids=ids)
     city.snapshot = Snapshot(app)

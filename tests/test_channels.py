@@ -303,3 +303,33 @@ def test_officer_whose_term_ends_later_still_has_a_card_and_a_future_one_not_yet
     assert client.get(f"/public/cards/{future.id}").status_code == 404
     names = {o["name"] for o in json.loads(client.get("/public/feed/officers.json").get_data(as_text=True))["officers"]}
     assert "月底离任" in names and "下月到任" not in names
+
+
+def test_a_window_cards_qr_code_leads_to_the_officers_page_and_back(app, client, city):
+    """Decoded as a phone would, on the default base URL (the request's own host, issue 17 §7)."""
+    with write(username="test"):
+        Setting.set_value("public_base_url", "")
+    app.config["PUBLIC_BASE_URL"] = ""
+    html = client.get(f"/public/cards/{city.zhang.id}", base_url="http://10.20.0.5:8080").get_data(as_text=True)
+    officer_url = qr_codes_in(html)[0][1]
+    assert officer_url == f"http://10.20.0.5:8080/public/officers/{city.zhang.id}"
+    page = client.get(officer_url)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "张伟" in text and "赤首授〔2026〕1号" in text
+    assert f'href="/public/cards/{city.zhang.id}"' in text  # the officer's page links to the window card
+    former = client.get(f"/public/officers/{city.old.id}").get_data(as_text=True)
+    assert f'href="/public/cards/{city.old.id}"' not in former  # no card for a former officer
+
+
+def test_public_start_page_lists_each_department_with_items_and_officers(client, city):
+    html = client.get("/public/").get_data(as_text=True)
+    directory = html[html.index('class="table dept-directory"'):html.index("全部公示事项")]
+    assert 'href="/public/departments/gaj"' in directory and "赤壁市公安局" in directory
+    assert "3项" in directory and "2项" in directory  # three published items, two of them 纳入
+    assert f'href="/public/officers/{city.zhang.id}">张伟</a>' in directory
+    assert f'href="/public/officers/{city.li.id}">李娜</a>' in directory
+    assert "王旧" not in directory  # a former officer is not listed
+    assert "fgj" not in directory  # nothing published yet
+    searched = client.get("/public/?q=旅馆").get_data(as_text=True)
+    assert "dept-directory" not in searched and "旅馆业特种行业许可证核发" in searched

@@ -291,13 +291,23 @@ def test_public_base_url_comes_from_the_setting_when_filled_in(app):
         assert qr.officer_url(7) == "http://intranet.example:5000/public/officers/7"
 
 
-def test_paths_follow_the_contract_whether_or_not_the_public_views_exist(app):
-    with app.test_request_context():
-        assert qr.public_path("public.officer", officer_id=5) == "/public/officers/5"
-        assert qr.public_path("public.evaluate", code="zrj") == "/public/evaluate/zrj"
-        saved = {k: app.view_functions.pop(k) for k in ("public.officer", "public.evaluate") if k in app.view_functions}
-        try:
-            assert qr.public_path("public.officer", officer_id=5) == "/public/officers/5"
-            assert qr.public_path("public.evaluate", code="zrj") == "/public/evaluate/zrj"
-        finally:
-            app.view_functions.update(saved)
+def test_without_a_setting_the_base_url_is_the_requests_own_host(app):
+    """Right by default (issue 17 §7): whatever the port, and behind a proxy the host it was asked for."""
+    app.config["PUBLIC_BASE_URL"] = ""
+    with app.test_request_context("/", base_url="http://10.20.0.5:8080"):
+        assert qr.public_base_url() == "http://10.20.0.5:8080"
+        assert qr.officer_url(7) == "http://10.20.0.5:8080/public/officers/7"
+    assert qr.is_loopback("http://127.0.0.1:5000") and qr.is_loopback("http://localhost:8000")
+    assert qr.is_loopback("http://[::1]:5000") and not qr.is_loopback("https://zwfw.chibi.gov.cn")
+    assert not qr.is_loopback("http://10.20.0.5:8080")  # an intranet address reaches the hall's phones on Wi-Fi
+
+
+def test_behind_trusted_proxies_the_base_url_is_the_public_host(tmp_path):
+    from tests.conftest import make_app
+    proxied = make_app(tmp_path, TRUSTED_PROXIES=1, PUBLIC_BASE_URL="")
+    feed = proxied.test_client().get("/public/feed/officers.json", headers={
+        "X-Forwarded-Host": "zwfw.chibi.gov.cn", "X-Forwarded-Proto": "https"}).get_json()
+    assert feed["source"] == "https://zwfw.chibi.gov.cn"
+    # Without the proxy's word, the host the request reached.
+    assert proxied.test_client().get("/public/feed/officers.json",
+                                     base_url="http://10.20.0.5:8080").get_json()["source"] == "http://10.20.0.5:8080"

@@ -103,6 +103,8 @@ def test_missing_and_bad_fields_are_refused_with_clear_errors(login, world):
         assert message in html
     future = upload(client, doc_date="2026-11-27")
     assert "印发日期不能晚于今天" in future.get_data(as_text=True)
+    before_start = upload(client, doc_date="2024-12-31")
+    assert "印发日期不能早于制度实施日期（2025-01-01）" in before_start.get_data(as_text=True)
     bad_kind = upload(client, kind="通知")
     assert "请从列表中选择文件类别" in bad_kind.get_data(as_text=True)
     assert state() == before

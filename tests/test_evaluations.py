@@ -76,6 +76,11 @@ BAD_EVALUATIONS = [
     ({"answer": "RIGHT"}, "请选择满意程度"),
     ({"level": "4", "comment": "评" * 501, "answer": "RIGHT"}, "评价内容不能超过500个字"),
     ({"level": "4", "matter_ref": "号" * 101, "answer": "RIGHT"}, "事项或编号不能超过100个字"),
+    ({"level": "2", "comment": "办事员态度差，请回电13871234567", "answer": "RIGHT"}, "评价内容含有手机号码"),
+    ({"level": "2", "comment": "电话 138-7123-4567 联系我", "answer": "RIGHT"}, "评价内容含有手机号码"),
+    ({"level": "2", "comment": "我的手机１３８７１２３４５６７", "answer": "RIGHT"}, "评价内容含有手机号码"),
+    ({"level": "2", "comment": "身份证11010519491231002X办不了", "answer": "RIGHT"}, "评价内容含有身份证号码"),
+    ({"level": "2", "comment": "身份证 420000199001011238", "answer": "RIGHT"}, "评价内容含有身份证号码"),
 ]
 
 

@@ -174,7 +174,7 @@ def rule_figures(dept: Department) -> dict:
                 "visits": r["visits"], "handling": r["handling"]} for r in plain(Matter, dept)]
     evaluations = plain(Evaluation, dept)
     bad = [e for e in evaluations if rules.is_bad_review(e["level"])]
-    submissions = [r["submitted_at"].date() for r in plain(ItemList, dept)
+    submissions = [(r["submitted_at"].date(), r["state"]) for r in plain(ItemList, dept)
                    if r["year"] == TODAY.year and r["submitted_at"] is not None]
     deadline = OversightReview.select().get().deadline
     findings = [f for f in plain(ReviewFinding, dept) if f["finding"] == rules.FINDING_FIX]
@@ -192,8 +192,10 @@ def rule_figures(dept: Department) -> dict:
         "bad_late": sum(e["deadline"] is not None and rules.answer_late(
             e["deadline"], e["answered_at"].date() if e["answered_at"] else None, TODAY) for e in bad),
         "reports_open": sum(rules.report_open(r["state"]) for r in plain(TenureReport, dept)),
-        "list_on_time": rules.submitted_on_time(min(submissions, default=None), Setting.list_deadline(TODAY.year),
-                                                TODAY),
+        "list_on_time": rules.submitted_on_time(rules.year_submission_day(submissions),
+                                                Setting.list_deadline(TODAY.year), TODAY),
+        "list_days_late": rules.list_days_late(rules.year_submission_day(submissions),
+                                               Setting.list_deadline(TODAY.year), TODAY),
         "findings_fix": len(findings),
         "findings_late": sum(rules.answer_late(deadline, f["answered_on"], TODAY) for f in findings),
         "joint_waiting": len(waiting),
@@ -220,7 +222,7 @@ def page_figures(dept: Department, today: dt.date) -> dict:
         "satisfaction_rate": evaluations["rate"], "evaluations": evaluations["total"], "bad": evaluations["bad"],
         "bad_open": evaluations["open"], "bad_late": evaluations["late"],
         "reports_open": row.open_reports,
-        "list_on_time": overview["on_time"],
+        "list_on_time": overview["on_time"], "list_days_late": overview["days_late"],
         "findings_late": findings.count(),
         "joint_late": JointPart.select().where((JointPart.department == dept) & JointPart.late_condition(today)).count(),
     }
@@ -258,6 +260,7 @@ def test_rules_and_query_forms_agree_on_every_department(one_app, city):
         # 未确认的调整报告 (rule 6), 清单按时报送 (rule 7), 整改逾期 (rule 10), 会签逾期
         assert d.reports_open == want["reports_open"] == pages["reports_open"], where
         assert d.list_on_time == want["list_on_time"] == pages["list_on_time"], where
+        assert d.list_days_late == want["list_days_late"] == pages["list_days_late"], where
         assert d.findings_fix == want["findings_fix"], where
         assert d.findings_late == want["findings_late"] == pages["findings_late"], where
         assert d.joint_waiting == want["joint_waiting"], where
@@ -319,7 +322,7 @@ def test_a_departments_pages_and_the_dashboard_show_the_same_figures(app):
         city = {d.code: d for d in metrics.compute(TODAY).departments}
     office = app.test_client()
     assert office.post("/login", data={"username": "office", "password": DEMO_PASSWORD}).status_code == 302
-    dashboard = office.get("/dashboard/").get_data(as_text=True)
+    dashboard = office.get("/dashboard/?cols=全部").get_data(as_text=True)
     compared = set()
     for code, d in city.items():
         client = app.test_client()

@@ -308,6 +308,20 @@ def test_the_screen_and_the_export_show_the_same_seq_for_a_list_with_a_retired_i
     assert '<td class="num">2</td>' in client.get(f"/items/{items[2].id}/edit").get_data(as_text=True)
     retired = client.get("/items/?retired=1").get_data(as_text=True)
     assert '<td class="num">—</td>' in retired
+    # 序号 is one number everywhere (issue 17 §4): the review page, the public page, the bulletin and the feed.
+    re = __import__("re")
+    client.post("/items/submit")
+    item_list = ItemList.get()
+    switch(client, "office")
+    review = client.get(f"/items/review/{item_list.id}").get_data(as_text=True)
+    assert re.findall(r'<td class="num">(\d+)</td><td>[^<]*</td><td>([^<]+)</td>', review) == screen
+    assert client.post(f"/items/review/{item_list.id}/approve").status_code in (302, 303)
+    public = client.get("/public/departments/gaj").get_data(as_text=True)
+    assert re.findall(r'<td class="num">(\d+)</td>\s*<td>([^<]+)</td>', public) == screen
+    bulletin = client.get("/public/bulletin").get_data(as_text=True)
+    assert re.findall(r'<td class="num">(\d+)</td>\s*<td>([^<]+)</td>', bulletin) == screen
+    feed = client.get("/public/feed/lists.json").get_json()["departments"][0]["items"]
+    assert [(str(i["seq"]), i["item_name"]) for i in feed] == screen
 
 
 # --- an unchanged export comes back with 0 changes, for every department of the demo city ----------------

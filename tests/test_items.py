@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from portal import rules
+from portal import metrics, rules
 from portal.audit import write
 from portal.models import AuditLog, ItemList, Letter, LetterItem, ListRow, Officer, ServiceItem, Setting
 from tests.conftest import HTMX, PASSWORD, count_queries, without_csrf
@@ -528,7 +528,8 @@ def test_full_journey_submit_return_resubmit_approve_adjust_approve(login, world
 
     switch(client, "gaj")
     html = client.get(f"/items/diff?a={second.id}&b={third.id}").get_data(as_text=True)
-    assert "新增 <strong>1</strong> 项，删除 <strong>1</strong> 项，修改 <strong>1</strong> 项" in html
+    assert ('新增 <strong>1</strong></li>' in html and '删除 <strong>1</strong></li>' in html
+            and '修改 <strong>1</strong></li>' in html)
     assert "犬类准养证核发" in html and "公务用枪持枪证件核发" in html
     assert "审批方式" in html and "终审" in html and "初审" in html
     # Picked the other way round, the comparison still reads older → newer.
@@ -555,7 +556,9 @@ def test_empty_list_cannot_be_submitted(login, world):
     assert "清单中还没有事项" in client.get("/items/submit").get_data(as_text=True)
 
 
-def test_submission_before_the_deadline_is_on_time_and_a_resubmission_stays_so(app, login, world, gaj_items):
+def test_a_returned_list_is_not_the_list_so_its_resubmission_after_the_deadline_is_late(app, login, world, gaj_items):
+    """逾期报送 (issue 17 §6): the list returned on 1 August was not the list; the one of 20 August is 10 days late,
+    on the department's page, the office's overview and the dashboard alike."""
     app.config["FIXED_TODAY"] = D(2026, 8, 1)
     client = login("gaj")
     client.post("/items/submit")
@@ -563,8 +566,28 @@ def test_submission_before_the_deadline_is_on_time_and_a_resubmission_stays_so(a
     client.post(f"/items/review/{ItemList.get().id}/return", data={"comment": "请补充"})
     app.config["FIXED_TODAY"] = D(2026, 8, 20)
     switch(client, "gaj")
+    assert "已逾期10天" in client.get("/items/submit").get_data(as_text=True)
+    client.post("/items/submit")
+    assert [lst.on_time for lst in ItemList.select().order_by(ItemList.revision)] == [True, False]
+    page = client.get("/items/submit").get_data(as_text=True)
+    assert "逾期报送</span>，逾期10天" in page
+    switch(client, "office")
+    assert "逾期报送</span> 逾期10天" in client.get("/items/review").get_data(as_text=True)
+    figures = {d.code: d for d in metrics.compute(D(2026, 8, 20)).departments}
+    assert (figures["gaj"].list_on_time, figures["gaj"].list_days_late) == (False, 10)
+
+
+def test_an_adjustment_after_an_accepted_list_stays_on_time(app, login, world, gaj_items):
+    app.config["FIXED_TODAY"] = D(2026, 8, 1)
+    client = login("gaj")
+    client.post("/items/submit")
+    switch(client, "office")
+    client.post(f"/items/review/{ItemList.get().id}/approve")
+    app.config["FIXED_TODAY"] = D(2026, 9, 20)
+    switch(client, "gaj")
     client.post("/items/submit")
     assert [lst.on_time for lst in ItemList.select().order_by(ItemList.revision)] == [True, True]
+    assert "按时报送" in client.get("/items/submit").get_data(as_text=True)
 
 
 def test_office_sets_the_deadline_and_submissions_are_judged_again(login, world, gaj_items):
@@ -619,3 +642,24 @@ def test_reminders_for_department_and_office(login, world, gaj_items):
 def test_office_overview_of_departments(login, world, gaj_items):
     html = login("office").get("/items/").get_data(as_text=True)
     assert "赤壁市公安局" in html and "赤壁市发展和改革局" in html and "逾期" in html
+
+
+def test_approving_a_list_naming_an_officer_without_a_letter_asks_for_confirmation(login, world, gaj_items):
+    """未授权上岗 (issue 17 §1): the office is told who and which items, and nothing is approved unconfirmed."""
+    from tests.test_officers import assign, officer
+    deng = officer(world.gaj, "邓卫东")
+    assign([gaj_items[0]], deng)
+    client = login("gaj")
+    client.post("/items/submit")
+    item_list = ItemList.get()
+    switch(client, "office")
+    page = client.get(f"/items/review/{item_list.id}").get_data(as_text=True)
+    assert "邓卫东（没有现行有效的授权委托书）：保安服务公司设立许可" in page and "已知悉上述事项尚未授权" in page
+    versions = AuditLog.select().count()
+    refused = client.post(f"/items/review/{item_list.id}/approve")
+    assert refused.status_code == 422 and "请勾选“已知悉”" in refused.get_data(as_text=True)
+    assert ItemList.get_by_id(item_list.id).state == "已报送" and AuditLog.select().count() == versions
+    done = client.post(f"/items/review/{item_list.id}/approve", data={"confirm_unauthorised": "1"})
+    assert done.status_code in (302, 303) and ItemList.get_by_id(item_list.id).state == "已通过"
+    # Published, the item is not presented as delegated.
+    assert "授权办理中" in client.get("/public/departments/gaj").get_data(as_text=True)

@@ -238,6 +238,7 @@ BAD_NEW = [
     ({"opened_on": ""}, "请填写受理日期"),
     ({"opened_on": "2026-02-30"}, "日期格式不正确"),
     ({"opened_on": "2026-11-27"}, "受理日期不能晚于今天"),
+    ({"opened_on": "2024-12-31"}, "受理日期不能早于制度实施日期（2025-01-01）"),
     ({"investor_mode": "other"}, "请选择投资者来源"),
     ({"inv_name": ""}, "请填写投资者（企业）名称"),
     ({"inv_code": ""}, "请填写统一社会信用代码"),
@@ -748,3 +749,14 @@ def test_ids_beyond_the_databases_range_are_404(client, city):
     assert client.post(f"/joint/{matter.id}/parts/{huge}/sign", data={}).status_code == 404
     assert client.post(f"/joint/{matter.id}/parts/{huge}/received", data={}).status_code == 404
     assert client.post(f"/joint/{matter.id}/parts/{huge}/note", data={}).status_code == 404
+
+
+def test_a_joint_matter_keeps_the_item_names_it_was_opened_with(client, city):
+    """历史记录保留当时的名称 (issue 17 §2): a rename later shows beside the recorded name, never instead."""
+    matter = open_matter(client, city)
+    assert matter.lead_item_name == "企业投资项目备案"
+    assert part_of(matter, city.zrj).item_name == "建设用地规划许可证核发"
+    with write(username="test") as w:
+        w.update(city.zrj_item, item_name="建设用地规划许可", sub_item_name="建设用地规划许可")
+    page = client.get(f"/joint/{matter.id}").get_data(as_text=True)
+    assert "建设用地规划许可证核发 <span class=\"muted small renamed-note\">（现名：建设用地规划许可）</span>" in page

@@ -238,6 +238,7 @@ BAD_MATTERS = [
     ({"status": "办理中", "completed_date": "2026-11-24"}, "尚未办结或退回的事项不应填写办结日期"),
     ({"status": "已办结", "completed_date": "2026-12-24"}, "办结日期不能晚于今天"),
     ({"received_date": "2026-12-01"}, "受理日期不能晚于今天"),
+    ({"received_date": "2024-12-31"}, "受理日期不能早于制度实施日期（2025-01-01）"),
     ({"received_date": ""}, "请填写受理日期"),
     ({"received_date": "2026-02-30"}, "受理日期格式应为 年-月-日"),
     ({"promised_date": "下周一"}, "承诺办结日期格式应为 年-月-日"),
@@ -416,7 +417,7 @@ def test_export_is_an_xlsx_with_the_filtered_rows_and_formula_text_kept(login, c
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "城南旅馆开业" in values and "光伏电站备案" not in values
     assert "逾期" in values
-    assert "'=HYPERLINK(\"http://x\")" in values
+    assert '=HYPERLINK("http://x")' in values  # a string cell as typed, no apostrophe
     empty = openpyxl.load_workbook(io.BytesIO(client.get("/ledger/export?status=已退回").data)).active
     assert "城南旅馆开业" not in [c.value for row in empty.iter_rows() for c in row]
 
@@ -506,3 +507,50 @@ def test_reminder_deadline_is_a_date(app, city):
     with app.test_request_context():
         (r,) = overdue_matters(User.get(User.username == "gaj"), TODAY)
     assert r.deadline == dt.date(2026, 11, 16) and r.overdue and r.count == 1
+
+
+def test_more_than_one_visit_saves_with_the_plans_warning_and_counts_against_one_visit(login, city):
+    """超过最多跑一次: a warning, not a refusal; the finished matter is not a one-visit matter."""
+    client = login("gaj")
+    form = client.get("/ledger/matters/new").get_data(as_text=True)
+    assert 'data-warn-above="1" hidden' in form  # the note waits for the number typed
+    response = client.post("/ledger/matters/new", follow_redirects=True, data=matter_form(
+        city, status="已办结", completed_date="2026-11-24", promised_date="2026-11-27", visits="3"))
+    html = response.get_data(as_text=True)
+    assert "跑动次数为3次，超过“最多跑一次”" in html
+    assert "超过最多跑一次</span>" in html  # the row says so too
+    saved = Matter.get(Matter.project == "新建酒店")
+    assert saved.visits == 3
+    assert rules.matter_one_visit(saved.status, saved.visits) is False
+    edit = client.get(f"/ledger/matters/{saved.id}/edit").get_data(as_text=True)
+    assert 'data-warn-above="1" hidden' not in edit and "超过“最多跑一次”：跑动次数多于1次" in edit
+
+
+def test_one_visit_saves_without_the_warning(login, city):
+    html = login("gaj").post("/ledger/matters/new", follow_redirects=True, data=matter_form(
+        city, visits="1")).get_data(as_text=True)
+    assert "超过“最多跑一次”：该事项" not in html
+
+
+# --- history keeps its names (issue 17 §2) ---------------------------------------------------------------
+
+
+def test_a_renamed_item_does_not_rewrite_the_ledger(login, city):
+    client = login("gaj")
+    assert client.post("/ledger/matters/new", data=matter_form(city, project="七月的项目")).status_code == 302
+    july = Matter.get(Matter.project == "七月的项目")
+    assert july.item_name == "旅馆业特种行业许可证核发"
+    with write(username="test") as w:
+        w.update(city.gaj_item, item_name="旅馆业特种行业许可证核发（含民宿）", sub_item_name="旅馆业特种行业许可证核发（含民宿）")
+    page = client.get("/ledger/").get_data(as_text=True)
+    row = next(tr for tr in page[page.index("<tbody"):].split("<tr") if "七月的项目" in tr)
+    assert "旅馆业特种行业许可证核发" in row and "（现名：旅馆业特种行业许可证核发（含民宿））" in row, row
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/ledger/export").data)).active
+    exported = next([c.value for c in r] for r in sheet.iter_rows() if "七月的项目" in [c.value for c in r])
+    assert "旅馆业特种行业许可证核发" in exported and "旅馆业特种行业许可证核发（含民宿）" not in exported
+    # Saving the matter again keeps the name it was recorded with; a new matter takes today's.
+    assert client.post(f"/ledger/matters/{july.id}/edit", data=matter_form(city, project="七月的项目",
+                                                                            notes="补记")).status_code == 302
+    assert Matter.get_by_id(july.id).item_name == "旅馆业特种行业许可证核发"
+    client.post("/ledger/matters/new", data=matter_form(city, project="十二月的项目"))
+    assert Matter.get(Matter.project == "十二月的项目").item_name == "旅馆业特种行业许可证核发（含民宿）"

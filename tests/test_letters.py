@@ -202,3 +202,30 @@ def test_a_department_cannot_see_or_touch_another_departments_letters(app, setup
     for action in ("issue", "refresh", "discard"):
         assert leader.post(f"/officers/letters/{letter.id}/{action}", data={"issue_date": "2026-11-26"}).status_code == 403
     assert snapshot() == before
+
+
+def test_reissue_in_one_step_from_the_current_items(app, setup, login, world):
+    """重新签发 (issue 17 §1): the reminder names the letter; one click issues the new one from today's items."""
+    client = login("fgj")
+    assert _issue(client, _draft(client, setup.o)).status_code == 302
+    old = Letter.get(Letter.state == rules.LETTER_ISSUED)
+    d = world.item(world.fgj, "新增的事项", mode="终审")
+    assign([d], setup.o)
+    assert f"授权委托书{old.number}需重新签发" in html(client.get("/"))
+    page = html(client.get(f"/officers/{setup.o.id}"))
+    assert "按当前事项重新签发" in page
+    response = client.post(f"/officers/{setup.o.id}/letters/reissue")
+    assert response.status_code == 302
+    new = Letter.get(Letter.state == rules.LETTER_ISSUED)
+    assert new.id != old.id and new.replaces_id == old.id and new.issue_date == dt.date(2026, 11, 26)
+    assert Letter.get_by_id(old.id).state == rules.LETTER_REPLACED
+    assert "新增的事项" in [r.label for r in LetterItem.select().where(LetterItem.letter == new)]
+    assert "需重新签发" not in html(client.get("/"))
+    # Nothing to reissue now: refused with the reason, nothing written.
+    before = snapshot()
+    again = client.post(f"/officers/{setup.o.id}/letters/reissue", follow_redirects=True)
+    assert "无需重新签发" in html(again) and snapshot() == before
+
+
+def test_reissue_is_the_departments_own(app, setup, login):
+    assert login("gaj").post(f"/officers/{setup.o.id}/letters/reissue").status_code == 404

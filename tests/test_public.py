@@ -214,3 +214,42 @@ def test_badly_formed_numbers_get_a_clear_message(client, city):
 def test_verify_page_without_a_number_just_asks(client, city):
     html = client.get("/public/verify").get_data(as_text=True)
     assert "授权委托书核验" in html and "文号格式不正确" not in html and "未查到" not in html
+
+
+# --- a letter is in force only for what it lists (issue 17 §1) ------------------------------------------
+
+
+def test_a_letter_that_no_longer_matches_the_published_list_is_to_be_reissued(client, city, world):
+    w = World()
+    extra = w.item(world.gaj, "娱乐场所治安备案", officer=city.officer)
+    approved_list(world.gaj, 4, [(city.hotel, city.officer, city.hotel.item_name, "终审"),
+                                 (city.seal, city.officer, city.seal.item_name, "终审"),  # 初审 → 终审
+                                 (extra, city.officer, extra.item_name, "终审")])
+    html = client.get("/public/verify", query_string={"number": city.letter.number}).get_data(as_text=True)
+    assert "待重新签发" in html and "现行有效" not in html
+    assert "公示清单已列入、授权委托书未列：娱乐场所治安备案" in html
+    assert "终审/初审已调整：公章刻制业特种行业许可证核发" in html
+    officer_page = client.get(f"/public/officers/{city.officer.id}").get_data(as_text=True)
+    assert "待重新签发" in officer_page and "娱乐场所治安备案" in officer_page
+    card = client.get(f"/public/cards/{city.officer.id}").get_data(as_text=True)
+    assert "待重新签发" in card
+    assert "待重新签发" in client.get("/public/officers").get_data(as_text=True)
+    # The published list does not present the letter's missing items as delegated.
+    dept = client.get("/public/departments/gaj").get_data(as_text=True)
+    row = dept[dept.index("娱乐场所治安备案"):][:600]
+    assert "授权办理中" in row
+    hotel = dept[dept.index("旅馆业特种行业许可证核发"):][:600]
+    assert "授权办理中" not in hotel.split("</tr>")[0]
+    assert "授权办理中" in client.get("/public/?q=娱乐场所").get_data(as_text=True)
+
+
+def test_a_letter_that_matches_the_published_list_is_valid_everywhere(client, city):
+    assert "所列事项与公示清单一致" in client.get(
+        "/public/verify", query_string={"number": city.letter.number}).get_data(as_text=True)
+    card = client.get(f"/public/cards/{city.officer.id}").get_data(as_text=True)
+    assert "待重新签发" not in card and '<span class="tag tag-ok">有效</span>' in card
+    assert "授权办理中" not in client.get("/public/departments/gaj").get_data(as_text=True)
+
+
+def test_an_officer_without_a_letter_has_the_items_shown_as_awaiting(client, city, world):
+    assert "授权办理中" in client.get("/public/departments/fgj").get_data(as_text=True)  # 吴发改 has no letter

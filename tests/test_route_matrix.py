@@ -82,6 +82,7 @@ EXPECTED = {
     "officers.detail": "any_a",
     "officers.edit": "dept_a",
     "officers.letter_new": "dept_a",
+    "officers.letter_reissue": "dept_a",
     "officers.letter": "any_a",
     "officers.letter_docx": "any_a",
     "officers.letter_issue": "dept_a",
@@ -184,6 +185,18 @@ EXPECTED = {
     "admin.finding_answer": "dept_a",
     "admin.finding_close": "office",
     "admin.finding_return": "office",
+    # the leading group's assessment (考核)
+    "assessment.index": "any",
+    "assessment.create": "office",
+    "assessment.detail": "any",  # a period is the city's, not a department's: each sees its own row in it
+    "assessment.scoring": "office",
+    "assessment.preview": "office",
+    "assessment.lock": "office",
+    "assessment.closing": "office",
+    "assessment.settings": "office",
+    "assessment.compare": "staff",
+    "assessment.report": "staff",
+    "assessment.workbook": "staff",
 }
 
 # Query strings a page needs to show something rather than "choose a department" (the office and the

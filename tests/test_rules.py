@@ -447,21 +447,38 @@ def test_draw_sample_minimum_larger_than_n():
 # 版本比对
 
 
-def test_diff_rows():
-    old = [{"item_name": "甲", "sub_item_name": "1", "mode": "终审", "officer": "张三"},
-           {"item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
-           {"item_name": "丙", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
-    new = [{"item_name": "甲", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
-           {"item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三", "note": "新"},
-           {"item_name": "丁", "sub_item_name": "1", "mode": "终审", "officer": "李四"}]
-    d = rules.diff_rows(old, new)
-    assert [r["item_name"] for r in d["added"]] == ["丁"]
-    assert [r["item_name"] for r in d["removed"]] == ["丙"]
-    assert d["changed"] == [{"key": ("甲", "1"), "changes": [("mode", "终审", "初审")]},
-                            {"key": ("乙", "1"), "changes": [("note", None, "新")]}]
-    only_mode = rules.diff_rows(old, new, fields=["mode", "item_name"])
-    assert only_mode["changed"] == [{"key": ("甲", "1"), "changes": [("mode", "终审", "初审")]}]
-    assert rules.diff_rows(old, old) == {"added": [], "removed": [], "changed": []}
+FIELDS = ("item_name", "sub_item_name", "mode", "officer", "materials")
+
+
+def test_compare_versions_matches_rows_by_identity():
+    old = [{"item_id": 1, "item_name": "甲", "sub_item_name": "1", "mode": "终审", "officer": "张三"},
+           {"item_id": 2, "item_name": "乙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 3, "item_name": "丙", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 4, "item_name": "戊", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
+    new = [{"item_id": 1, "item_name": "甲", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 2, "item_name": "乙（新名称）", "sub_item_name": "1", "mode": "初审", "officer": "张三"},
+           {"item_id": 5, "item_name": "丁", "sub_item_name": "1", "mode": "终审", "officer": "李四"},
+           {"item_id": 4, "item_name": "戊", "sub_item_name": "1", "mode": "初审", "officer": "张三"}]
+    d = rules.compare_versions(old, new, FIELDS)
+    assert [r["new"]["item_name"] for r in d["added"]] == ["丁"]
+    assert [r["old"]["item_name"] for r in d["removed"]] == ["丙"]
+    assert [(r["new"]["item_id"], r["changes"]) for r in d["changed"]] == [
+        (1, [("mode", "终审", "初审")]), (2, [("item_name", "乙", "乙（新名称）")])]  # a rename is one 修改
+    assert [r["new"]["item_id"] for r in d["unchanged"]] == [4]
+    # In the new order, the removed row where it stood.
+    assert [r["state"] for r in d["rows"]] == ["changed", "changed", "removed", "added", "unchanged"]
+    same = rules.compare_versions(old, old, FIELDS)
+    assert not (same["added"] or same["removed"] or same["changed"]) and len(same["unchanged"]) == 4
+
+
+def test_compare_versions_by_code_then_names_and_text_as_typed():
+    old = [{"item_id": None, "code": "A-1", "item_name": "旧名", "sub_item_name": "x", "materials": "申请书\r\n营业执照 "},
+           {"item_id": None, "code": "", "item_name": "易制毒化学品", "sub_item_name": "购买", "materials": ""}]
+    new = [{"item_id": 7, "code": "A-1", "item_name": "新名", "sub_item_name": "x", "materials": "申请书\n营业执照"},
+           {"item_id": 8, "code": "", "item_name": "易制毒化学品", "sub_item_name": "购买", "materials": "　"}]
+    d = rules.compare_versions(old, new, FIELDS)
+    assert [r["changes"] for r in d["changed"]] == [[("item_name", "旧名", "新名")]]
+    assert len(d["unchanged"]) == 1 and not d["added"] and not d["removed"]
 
 
 # ---------------------------------------------------------------------------
@@ -543,3 +560,54 @@ def test_rules_module_is_framework_free():
     names |= {node.module.split(".")[0] for node in ast.walk(tree)
               if isinstance(node, ast.ImportFrom) and node.module}
     assert not names & {"flask", "peewee", "werkzeug", "jinja2"}
+
+
+def test_a_record_date_is_neither_in_the_future_nor_before_the_system_started():
+    today, since = date(2026, 11, 26), date(2025, 1, 1)
+    assert rules.record_date_problem(None, today, since, "受理日期") is None
+    assert rules.record_date_problem(today, today, since, "受理日期") is None
+    assert rules.record_date_problem(since, today, since, "受理日期") is None
+    assert rules.record_date_problem(date(2026, 11, 27), today, since, "受理日期") == "受理日期不能晚于今天"
+    assert rules.record_date_problem(date(2024, 12, 31), today, since, "受理日期") == \
+        "受理日期不能早于制度实施日期（2025-01-01）"
+
+
+@pytest.mark.parametrize("text, found", [
+    ("", None), (None, None), ("窗口服务很好，半小时办完", None),
+    ("业务编号 20261126000123", None),  # 14 digits: a business number, not personal data
+    ("电话0715-5221234", None),  # a landline of the office is not a mobile number
+    ("13871234567", "手机号码"), ("+8613871234567", "手机号码"), ("138 7123 4567", "手机号码"),
+    ("１３８７１２３４５６７", "手机号码"), ("x13871234567y", "手机号码"), ("213871234567", None),
+    ("11010519491231002X", "身份证号码"), ("11010519491231002x", "身份证号码"),
+    ("110105194912310021", None),  # wrong check digit: not an ID number
+    ("420102900101123", "身份证号码"),  # the old 15-digit form
+])
+def test_personal_data_in_a_public_comment(text, found):
+    problem = rules.personal_data_problem(text)
+    assert (problem is None) if found is None else (found in problem)
+
+
+def test_letter_standing_is_valid_only_for_exactly_what_the_published_list_gives():
+    letter = {1: ("终审", "甲"), 2: ("初审", "乙")}
+    assert rules.letter_standing("已签发", letter, dict(letter)).state == "有效"
+    s = rules.letter_standing("已签发", letter, {1: ("终审", "甲"), 2: ("终审", "乙"), 3: ("终审", "丙")})
+    assert (s.state, s.added, s.removed, s.changed) == ("待重新签发", ["丙"], [], ["乙"])
+    s = rules.letter_standing("已签发", letter, {1: ("终审", "甲")})
+    assert (s.state, s.removed) == ("待重新签发", ["乙"])
+    assert rules.letter_standing("已替换", letter, {}).state == "已替换"
+    assert rules.letter_standing("已终止", letter, dict(letter)).state == "已终止"
+
+
+def test_ranking_breaks_ties_by_the_documented_keys_in_order():
+    base = dict(compliance_rate=0.9, inclusion_rate=1.0, gap_days=0, overdue=0, satisfaction_rate=0.95, on_time_rate=1.0)
+    key = lambda **kw: rules.ranking_key(**{**base, **kw})  # noqa: E731
+    assert key() == key()  # equal on every key: a shared rank
+    assert key(compliance_rate=0.95) > key(inclusion_rate=1.0)  # 合规率 first
+    assert key(inclusion_rate=0.99) < key()  # then 纳入率
+    assert key(gap_days=12) < key() and key(gap_days=None) == key()  # then fewer 断档天数 (no window: none to lose)
+    assert key(overdue=3) < key(overdue=1)  # then fewer 逾期事项
+    assert key(satisfaction_rate=0.8) < key() and key(satisfaction_rate=None) < key(satisfaction_rate=0.0)
+    assert key(on_time_rate=0.9) < key()
+    assert key(gap_days=1, satisfaction_rate=1.0) < key(gap_days=0, satisfaction_rate=0.5)  # in that order
+    assert [k for k, _ in rules.RANKING_KEYS] == ["合规率", "纳入率", "断档天数", "逾期事项", "满意率", "按时办结率"]
+    assert rules.ranking_text().startswith("按合规率（高者在前）排名，相同时依次比较纳入率")

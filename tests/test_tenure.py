@@ -60,7 +60,8 @@ def test_filing_ends_the_outgoing_term_and_starts_the_incoming(app, setup, login
 def test_a_change_after_two_years_is_not_early_and_needs_no_reason(app, world, login):
     o = officer(world.fgj, "王一", start=dt.date(2024, 1, 1))
     client = login("fgj")
-    response = client.post("/tenure/new", data=report_data(o, effective_date="2026-01-01", reason=""))
+    response = client.post("/tenure/new", data=report_data(o, effective_date="2026-01-01", reason="",
+                                                                   late_note="任期届满后因人选考察未及时报送，现补报。"))
     assert response.status_code == 302
     assert not TenureReport.get().early
 
@@ -108,7 +109,8 @@ def test_a_former_officer_can_serve_again_in_a_new_term(app, world, login):
     former = officer(world.fgj, "老张", start=dt.date(2022, 1, 1), end=dt.date(2023, 12, 31), birth_date=dt.date(1975, 3, 3))
     o = officer(world.fgj, "王一", start=dt.date(2024, 1, 1))
     client = login("fgj")
-    data = report_data(o, incoming_kind="previous", previous=str(former.id), effective_date="2026-06-01", name="")
+    data = report_data(o, incoming_kind="previous", previous=str(former.id), effective_date="2026-06-01", name="",
+                       late_note="任期届满后因人选考察未及时报送，现补报。")
     assert client.post("/tenure/new", data=data).status_code == 302
     again = TenureReport.get().incoming
     assert again.id != former.id and again.name == "老张" and again.birth_date == dt.date(1975, 3, 3)
@@ -194,7 +196,8 @@ def test_reports_are_isolated_and_reviews_are_the_offices(app, setup, login):
 def test_office_filters_reports_by_state_early_and_department(app, setup, world):
     client_for(app, "fgj").post("/tenure/new", data=report_data(setup.o))
     g = officer(world.gaj, "公安一", start=dt.date(2024, 1, 1))
-    client_for(app, "gaj").post("/tenure/new", data=report_data(g, effective_date="2026-02-01", reason="", name="公安二"))
+    client_for(app, "gaj").post("/tenure/new", data=report_data(g, effective_date="2026-02-01", reason="", name="公安二",
+                                                                          late_note="任期届满后因人选考察未及时报送，现补报。"))
     office = client_for(app, "office")
     rows = lambda url: html(office.get(url)).split("<tbody>")[1]  # noqa: E731
     assert "王一" in rows("/tenure/") and "公安一" in rows("/tenure/")
@@ -203,3 +206,51 @@ def test_office_filters_reports_by_state_early_and_department(app, setup, world)
     assert "还没有" not in rows("/tenure/?state=待确认") and "没有符合条件的报告" in rows("/tenure/?state=已退回")
     assert office.get("/tenure/?dept=nope").status_code == 404
     assert rules.REPORT_FILED in rows("/tenure/?sort=-effective")
+
+
+def test_a_backdated_change_needs_its_explanation_and_is_flagged_for_the_office(app, setup, login, world):
+    """补报 (issue 17 §5): 18 months back is allowed, never silent; what was recorded under the outgoing
+    officer's name after the effective date is listed; gap days follow the terms as they now stand."""
+    from portal.models import Investor, Matter
+    with write(username="test") as w:
+        investor = w.create(Investor, department=setup.fgj, name="赤壁某公司", credit_code="91421281MA4F00001X")
+        late = w.create(Matter, department=setup.fgj, investor=investor, project="六月受理的项目",
+                        item=setup.items[0], officer=setup.o, received_date=dt.date(2026, 6, 3), status="已受理")
+        w.create(Matter, department=setup.fgj, investor=investor, project="五月受理的项目",
+                 item=setup.items[0], officer=setup.o, received_date=dt.date(2026, 5, 20), status="已受理")
+    client = login("fgj")
+    before = snapshot()
+    data = report_data(setup.o, incoming_kind="none", name="", effective_date="2026-06-01", reason="工作调动。")
+    refused = client.post("/tenure/new", data=data)
+    assert refused.status_code == 422
+    assert "距报送已178天，超过30天，属补报：请填写补报说明" in html(refused) and 'id="late_note-error"' in html(refused)
+    assert snapshot() == before
+    filed = client.post("/tenure/new", data={**data, "late_note": "人事任免文件下发较晚，未及时报送。"},
+                        follow_redirects=True)
+    page = html(filed)
+    assert "本报告属补报（生效178天后报送）" in page and "1件台账事项" in page
+    assert "补报</span> 生效178天后报送" in page and "人事任免文件下发较晚" in page
+    assert "六月受理的项目" in page and "五月受理的项目" not in page
+    report = TenureReport.get()
+    assert report.backdated and report.late_note == "人事任免文件下发较晚，未及时报送。"
+    office = client_for(app, "office")
+    assert "补报</span>" in html(office.get("/tenure/"))
+    review = html(office.get(f"/tenure/{report.id}"))
+    assert "生效日期之后仍登记在王一名下的记录" in review and "六月受理的项目" in review
+    # The term ended on 31 May: from 1 June to today (26 November) nobody serves — 179 gap days.
+    assert "断档 179 天" in html(client.get("/officers/"))
+    assert late.id in {m.id for m in Matter.by_officer_since(setup.o.id, dt.date(2026, 6, 1))}
+
+
+def test_a_change_reported_within_30_days_is_not_backdated(app, setup, login):
+    client = login("fgj")
+    assert client.post("/tenure/new", data=report_data(setup.o, effective_date="2026-10-27")).status_code == 302
+    report = TenureReport.get()
+    assert not report.backdated and report.days_backdated == 30
+
+
+def test_backdating_rule():
+    assert rules.days_backdated(dt.date(2026, 10, 1), dt.date(2026, 10, 31)) == 30
+    assert not rules.is_backdated(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert rules.is_backdated(dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    assert rules.days_backdated(dt.date(2026, 11, 1), dt.date(2026, 10, 1)) == 0

@@ -10,9 +10,8 @@ cards and the hall bulletin and for the data feed's addresses.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from flask import Response, abort, flash, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from ..forms import PortalForm
 from flask_wtf.file import FileField
@@ -22,9 +21,9 @@ from wtforms.validators import DataRequired, Length, StopValidation, ValidationE
 from .. import clock, htmx, listing, qr, reminders, rules
 from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped, staff_required
 from ..audit import write
-from ..exports import download_name
+from ..exports import download_name, send_download
 from ..exports.cases import DOCX_MIMETYPE, cases_docx
-from ..models import AuditLog, Department, HighlightCase, ItemList, User, fn
+from ..models import AuditLog, Department, HighlightCase, ItemList, Setting, User, fn
 from ..uploads import UploadError, check_upload
 from . import bp
 
@@ -365,8 +364,9 @@ def cases_export():
     today = clock.today()
     data = cases_docx(list(q), today, department=department, year=int(year) if year else None)
     name = download_name(department.name if department else "赤壁市", "首席服务员亮点案例", f"{year}年" if year else "",
-                         day=today, ext="docx")
-    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=DOCX_MIMETYPE)
+                         day=today, ext="docx",
+                         ascii=f"{department.code if department else 'chibi-city'}-highlight-cases{'-' + year if year else ''}")
+    return send_download(data, name, DOCX_MIMETYPE)
 
 
 # --- 公示渠道 -----------------------------------------------------------------------------------------
@@ -394,4 +394,6 @@ def channels():
         ("public.feed_roster_json", "首席服务员名单（JSON）"), ("public.feed_roster_csv", "首席服务员名单（CSV）"))]
     return render_template("admin/cases_channels.html", departments=departments, officers=officers,
                            published=published, base=base, feeds=feeds,
-                           base_is_local=any(h in base for h in ("127.0.0.1", "localhost", "0.0.0.0")) or not base)
+                           base_is_local=qr.is_loopback(base),
+                           base_from_request=not ((Setting.get_value("public_base_url") or "").strip()
+                                                  or current_app.config.get("PUBLIC_BASE_URL")))

@@ -3,15 +3,15 @@ supervision mechanism, uploaded by the department and seen city-wide by the offi
 from __future__ import annotations
 
 import hashlib
-import io
 
-from flask import abort, flash, request, send_file, url_for
+from flask import abort, flash, request, url_for
 from flask_login import current_user
 from peewee import JOIN
 
 from .. import clock, htmx, listing, reminders, rules
 from ..access import any_role, department_required, scoped
 from ..audit import write
+from ..exports import DownloadName, send_download
 from ..models import Case, Department, RuleDocument, User
 from . import bp
 from .forms_documents import DocumentForm, ReplaceDocumentForm, clean_filename
@@ -170,8 +170,10 @@ def document_replace(doc_id):
 def document_download(doc_id):
     """下载制度文件: the stored file under its own name; a department only its own documents."""
     doc = _scoped_document(doc_id, with_data=True)
-    return send_file(io.BytesIO(bytes(doc.data)), mimetype=doc.content_type, as_attachment=True,
-                     download_name=doc.filename, max_age=0)
+    ext = doc.filename.rpartition(".")[2]
+    ext = ext.lower() if ext.isascii() and ext.isalnum() else "bin"
+    name = DownloadName(doc.filename, f"chibi-rule-document-{doc.id}.{ext}")
+    return send_download(bytes(doc.data), name, doc.content_type, max_age=0)
 
 
 @reminders.source

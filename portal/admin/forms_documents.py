@@ -8,6 +8,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .. import clock, rules
+from ..models import Setting
 from ..uploads import UploadError, check_upload
 
 ALLOWED = ("pdf", "docx")
@@ -51,8 +52,9 @@ class ReplaceDocumentForm(PortalForm):
         field.data = (field.data or "").strip()
 
     def validate_doc_date(self, field):
-        if field.data and field.data > clock.today():
-            raise ValidationError("印发日期不能晚于今天。")
+        problem = rules.record_date_problem(field.data, clock.today(), Setting.system_start(), "印发日期")
+        if problem:
+            raise ValidationError(problem + "。")
 
     def validate_file(self, field):
         try:

@@ -320,7 +320,8 @@ def oversight_export(review_id):
     rows = list(findings_query().where(F.review == review)
                 .order_by(Department.sort_order, Department.id, Matter.completed_date, Matter.id))
     data = review_results(review, rows, today)
-    return send_xlsx(data, download_name("赤壁市", review.title, "抽查结果", day=today))
+    return send_xlsx(data, download_name("赤壁市", review.title, "抽查结果", day=today,
+                                           ascii=f"chibi-oversight-review-{review.id}-results"))
 
 
 class _Recorded(Exception):

@@ -114,8 +114,8 @@ def verdict_html(rule: metrics.Rule, d: metrics.DepartmentFigures) -> str:
     return f'<a href="{escape(url)}" title="{why}">{tag}</a>' if url else f'<span title="{why}">{tag}</span>'
 
 
-def row_html(d: metrics.DepartmentFigures) -> Markup:
-    """One department's row of the ranking table."""
+def row_html(d: metrics.DepartmentFigures, columns=None, with_rules: bool = True) -> Markup:
+    """One department's row of the ranking table, with the columns of the view chosen."""
     cells = [
         f'<tr id="dept-{escape(d.code)}">',
         f'<td class="num c-rank">{d.rank}</td>',
@@ -123,10 +123,10 @@ def row_html(d: metrics.DepartmentFigures) -> Markup:
         f'<td class="num c-compliance{"" if d.compliant else " dash-bad"}"><strong>{percent(d.compliance_rate)}</strong>'
         f'<small class="muted"> {d.met}/{d.applicable}</small></td>',
     ]
-    for c in metrics.COLUMNS:
+    for c in metrics.COLUMNS if columns is None else columns:
         num = "num " if c.kind in ("int", "rate") else ""
         cells.append(f'<td class="{num}c-{c.key}">{_link(show(c.value(d), c.kind), drill(c.drill, d))}</td>')
-    for r in metrics.RULES:
+    for r in metrics.RULES if with_rules else ():
         cells.append(f'<td class="c-rule c-rule_{r.number}">{verdict_html(r, d)}</td>')
     cells.append("</tr>")
     return Markup("".join(cells))

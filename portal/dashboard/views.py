@@ -61,8 +61,12 @@ def index():
             return _unchanged(current)
     city = metrics.city_figures(today)  # reads only: the daily snapshot is the server's job (portal/snapshots.py)
     tag = f"{city.version}-{today.isoformat()}"
-    context = dict(city=city, etag=tag, rules_list=metrics.RULES, columns=metrics.COLUMNS,
-                   column_groups=metrics.COLUMN_GROUPS, drill=drill, row_html=row_html,
+    # A department sees its own row with every figure; the office's table shows one view at a time.
+    view, columns, with_rules = metrics.view_columns(
+        metrics.ALL_VIEW if current_user.is_department else request.args.get("cols", ""))
+    context = dict(city=city, etag=tag, rules_list=metrics.RULES if with_rules else [], columns=columns,
+                   column_groups=metrics.column_groups_of(columns), drill=drill, views=metrics.VIEWS, view=view,
+                   row_html=lambda d: row_html(d, columns, with_rules),
                    verdict_html=verdict_html,
                    verdict_labels=metrics.VERDICT_LABELS, poll=current_app.config.get("DASHBOARD_POLL_SECONDS", 10),
                    trend_chart=_trend_chart(city))

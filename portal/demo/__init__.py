@@ -20,7 +20,7 @@ DEMO_PASSWORD = "chibi-demo-2026"
 # Order matters: officers before lists are approved, items before the ledger, the ledger before
 # joint matters and oversight reviews.
 STEPS = ("base", "officers", "lists", "ledger", "evaluations", "joint", "documents", "oversight", "cases", "logins",
-         "snapshots")
+         "snapshots", "assessment")
 
 
 @dataclass

@@ -89,12 +89,15 @@ def seed(ctx) -> None:
         lead_item = _item(lead, lead_item_name)
         user = ctx.users.get(lead_code)
         matter = w.create(JointMatter, lead=lead, investor=investor, project=spec["project"], lead_item=lead_item,
+                          lead_item_name=lead_item.label if lead_item else "",
                           opened_on=opened, visits=spec["visits"], notes=spec["notes"],
                           created_by=user.id if user else None)
         signed_days = []
         for code, item_name, days in [(lead_code, lead_item_name, lead_days)] + spec["parts"]:
             dept = ctx.departments[code]
-            part = w.create(JointPart, joint=matter, department=dept, item=_item(dept, item_name), deadline_days=days,
+            part_item = _item(dept, item_name)
+            part = w.create(JointPart, joint=matter, department=dept, item=part_item, deadline_days=days,
+                            item_name=part_item.label if part_item else "",
                             deadline=rules.add_working_days(opened, days, *holidays))
             officer = officers[code]
             for event, after, text in spec["story"].get(code, []):

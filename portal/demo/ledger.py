@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import rules
-from ..models import Holiday, Investor, Matter, Officer, ServiceItem
+from ..models import Holiday, Investor, Matter, Officer, ServiceItem, TenureReport
 
 # 国务院办公厅 holiday arrangements: (day, is_workday, name); ranges are expanded below.
 HOLIDAYS = {
@@ -176,8 +176,38 @@ def seed(ctx) -> None:
         phase = rng.choice(("", "", "（一期）", "（二期）", "配套"))
         matters.append(w.create(
             Matter,
-            department=dept, investor=investor, project=f"{project}{phase}", item=item, officer=officer,
+            department=dept, investor=investor, project=f"{project}{phase}", item=item,
+            item_name=_name_then(ctx, item, received), officer=officer,
             received_date=received, promised_date=promised, status=status, completed_date=completed,
             visits=visits, handling=handling, notes=note,
         ))
+    matters.extend(_recorded_under_the_outgoing_officer(w, ctx, items_by_dept, today))
     ctx.extra["matters"] = matters
+
+
+def _name_then(ctx, item, received: dt.date) -> str:
+    """The item's name on the day the matter was received: before the demo's rename, the old one."""
+    old, renamed_on = ctx.extra.get("renamed_items", {}).get(item.id, (None, None))
+    return old if old and received < renamed_on else item.label
+
+
+def _recorded_under_the_outgoing_officer(w, ctx, items_by_dept, today: dt.date) -> list:
+    """卫健局's 补报: while its change was not yet reported, the window kept recording matters under the
+    outgoing officer's name — the report and the office's review page list them."""
+    report = (TenureReport.select().where(TenureReport.days_backdated > rules.BACKDATE_DAYS)
+              .order_by(TenureReport.id).first())
+    if report is None or not items_by_dept.get(report.department_id):
+        return []
+    investor = w.create(Investor, department=report.department_id, name="赤壁市康宁医疗投资有限公司",
+                        credit_code="91421281MA49KN3R7D", contact="刘女士", phone="0715-5236618")
+    item = items_by_dept[report.department_id][0]
+    out = []
+    for days, project, status in ((12, "康宁民营医院设置审批", rules.MATTER_DONE), (30, "康宁体检中心执业登记", rules.MATTER_IN_PROGRESS)):
+        received = report.effective_date + dt.timedelta(days=days)
+        out.append(w.create(
+            Matter, department=report.department_id, investor=investor, project=project, item=item,
+            item_name=item.label,
+            officer=report.outgoing_id, received_date=received, promised_date=received + dt.timedelta(days=14),
+            status=status, completed_date=received + dt.timedelta(days=9) if status == rules.MATTER_DONE else None,
+            visits=1, handling="窗口办", notes="调整未及时报送期间，仍登记在原首席服务员名下。"))
+    return out

@@ -3,12 +3,14 @@
 Most departments submitted before the deadline (10 August of this year) and were approved and published.
 The exceptions each show one thing the office has to see:
 
-- 教育局 (jyj): submitted on time, returned — its 待定 item must be decided (the department's to-do);
+- 教育局 (jyj): submitted on time, returned — its 待定 item must be decided (the department's to-do); a
+  returned list is not the list, so until it comes again 教育局 is late, by the days so far (逾期报送);
 - 市场监督管理局 (scj): submitted after the deadline, approved (逾期报送);
 - 农业农村局 (nyj): submitted late, waiting for review now (the office's to-do);
 - 国网赤壁市供电公司 (gd): never submitted (late, a 待定 item still undecided);
-- 公安局 (gaj): approved, then adjusted (动态调整: an item added, one dropped, one changed), resubmitted and
-  approved again — two versions with a difference to compare.
+- 公安局 (gaj): approved, then adjusted (动态调整: an item added, one dropped, one changed, one renamed),
+  resubmitted and approved again — two versions with a difference to compare, where the rename of
+  户口迁入（投靠） shows as one 修改 with its old and new name (the comparison matches items by identity).
 
 Officers come from the officers step when it ran (read from the database); without them 纳入 items are
 simply 未指定.
@@ -90,6 +92,11 @@ def _adjusted(ctx, deadline, submit, approve) -> None:
         service.set_retired(w, items["禁毒宣传"], True, at)
     if "机动车注册登记" in items:  # the promised time limit was shortened
         service.update_item(w, items["机动车注册登记"], {"promised_days": 3, "kind": "承诺件"}, at)
+    if "户口迁入（投靠）" in items:  # renamed as the provincial list words it: one 修改, not 删除 + 新增
+        renamed = items["户口迁入（投靠）"]
+        # Ledger matters recorded before the rename keep the old name (the ledger step reads this).
+        ctx.extra["renamed_items"] = {renamed.id: (renamed.label, adjust_day)}
+        service.update_item(w, renamed, {"sub_item_name": "户口迁入（投靠亲属）"}, at)
     if "公务用枪持枪证件核发" in items:
         service.update_item(w, items["公务用枪持枪证件核发"], {
             "reason_note": "涉及枪支管理，属重大公共安全事项，须经局党委集体研究审批。"}, at)

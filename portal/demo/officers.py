@@ -78,7 +78,8 @@ def seed(ctx) -> None:
         first = Term("zjj", since - dt.timedelta(days=500), eff - day)
         terms["zjj"] = [first, Term("zjj", eff + dt.timedelta(days=12))]
         changes["zjj"] = (first, None, eff)
-    for code, days_ago in (("rsj", 25), ("wjj", 4)):
+    # 卫健局's change took effect 52 days ago but is reported only now: a 补报 with its explanation.
+    for code, days_ago in (("rsj", 25), ("wjj", 52)):
         if code in terms:
             eff = today - dt.timedelta(days=days_ago)
             first = Term(code, since - dt.timedelta(days=rng.randint(150, 300)), eff - day)
@@ -166,13 +167,17 @@ def seed(ctx) -> None:
                 "交接安排过于简略，请补充在办事项清单、档案资料及审批系统账号的移交情况后重新报送。"),
         "wjj": ("原首席服务员任期届满，调任医政医管股工作。", rules.REPORT_FILED, ""),
     }
+    late_notes = {"wjj": "局党组任免文件10月中旬才印发，经办人员对“调整生效后及时报送”的要求理解有误，现予补报。"}
     for code, (outgoing, incoming, eff) in changes.items():
         reason, state, comment = texts[code]
         filed = dt.datetime.combine(eff, dt.time(9, 30)) + dt.timedelta(days=1 if eff < today else 0)
+        if code in late_notes:
+            filed = dt.datetime.combine(today - dt.timedelta(days=2), dt.time(16, 10))
         reviewed = filed + dt.timedelta(days=3) if state != rules.REPORT_FILED else None
         handover = HANDOVER.format(n=rng.randint(2, 9)) if code != "rsj" else "已交接。"
         w.create(TenureReport, department=ctx.departments[code], outgoing=outgoing.officer,
                  incoming=incoming.officer if incoming else None, effective_date=eff, reason=reason, handover=handover,
                  early=rules.is_early_change(outgoing.start, eff), state=state, filed_at=filed,
                  filed_by=ctx.users.get(code), reviewed_at=reviewed, reviewed_by=office if reviewed else None,
-                 review_comment=comment)
+                 review_comment=comment, late_note=late_notes.get(code, ""),
+                 days_backdated=rules.days_backdated(eff, filed.date()))

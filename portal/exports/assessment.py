@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import metrics
-from . import download_name, safe_text, workbook
+from .. import metrics, rules
+from . import download_name, workbook, xlsx_text
 
 TITLE = "赤壁市首席服务员制度考核排名"
 FLAG_TEXT = {True: "是", False: "否", None: "未到期"}
@@ -14,7 +14,7 @@ FLAG_TEXT = {True: "是", False: "否", None: "未到期"}
 
 def assessment_filename(day: dt.date) -> str:
     """赤壁市首席服务员制度考核排名-2026-11-26.xlsx"""
-    return download_name(TITLE, day=day)
+    return download_name(TITLE, day=day, ascii="chibi-assessment-ranking")
 
 
 def _cn(day: dt.date) -> str:
@@ -49,7 +49,7 @@ class _Writer:
         elif isinstance(value, (int, float)):
             ws.write_number(row, col, value, self.int if float(value).is_integer() else self.dec)
         else:
-            ws.write_string(row, col, str(safe_text(value)), self.text)
+            ws.write_string(row, col, xlsx_text(str(value)), self.text)
 
     def header(self, ws, row, labels):
         for col, label in enumerate(labels):
@@ -69,7 +69,7 @@ def assessment_workbook(city: metrics.City) -> bytes:
 def _ranking_sheet(wb, w: _Writer, city: metrics.City) -> None:
     ws = wb.add_worksheet("考核排名")
     ws.write_string(0, 0, f"赤壁市“首席服务员”制度落实情况考核排名（截至{_cn(city.today)}）", w.title)
-    ws.write_string(1, 0, "合规率 = 达标规则数 ÷ 适用规则数；按合规率、纳入率从高到低排名，两项均相同的部门名次并列。", w.note)
+    ws.write_string(1, 0, f"合规率 = 达标规则数 ÷ 适用规则数；{rules.ranking_text()}，各项均相同的部门名次并列。", w.note)
     labels = (["排名", "部门", "合规率", "达标规则", "适用规则"]
               + [f"{c.group}·{c.label}" for c in metrics.COLUMNS]
               + [f"规则{r.number} {r.name}" for r in metrics.RULES])

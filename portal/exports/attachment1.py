@@ -23,8 +23,8 @@ the same list:
   import also takes ``原因:说明`` and ``原因（说明）``; a reason alone is read with an empty explanation
   (which the rules then refuse, as on the page).
 
-Text beginning with = + - @ is written as text with a leading apostrophe (exports.safe_text), never as a
-formula; the import drops that apostrophe again.
+Text beginning with = + - @ is written as a string cell, as typed (no apostrophe), never as a formula;
+the import drops one leading apostrophe before such text (files exported before, or CSV).
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ import unicodedata
 from typing import Iterable
 
 from .. import rules
-from . import FORMULA_START, safe_text, workbook, write_text_row
+from . import workbook, write_text_row, xlsx_text
 
 ATTACHMENT = "附件1"
 TITLE = "赤壁市首席服务员审批服务事项清单"
@@ -178,12 +178,11 @@ def build(rows: Iterable, *, day: dt.date, unit: str | None = None, city: bool =
                 if value is None or value == "":
                     write_blank(r, col, None, formats[col])
                 elif isinstance(value, str):
-                    write_string(r, col, value if not value.startswith(FORMULA_START) else "'" + value,
-                                 formats[col])
+                    write_string(r, col, value if value[:1] != "'" else xlsx_text(value), formats[col])
                 elif isinstance(value, (int, float)) and not isinstance(value, bool):
                     write_number(r, col, value, formats[col])
                 else:
-                    write_string(r, col, str(safe_text(value)), formats[col])
+                    write_string(r, col, xlsx_text(str(value)), formats[col])
         r += 2  # a blank row, then the note, as in the template
         sheet.merge_range(r, 0, r, last_col, NOTE, note)
         sheet.set_row(r, 30)

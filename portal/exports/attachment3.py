@@ -70,7 +70,7 @@ def roster_workbook(groups: list[tuple[str, list]], day: dt.date, unit: str | No
             for officer in officers:
                 values = ([name] if city else []) + row(officer, day)
                 write_text_row(sheet, r, values, cell)
-                sheet.write(r, 2 if city else 1, officer.gender, centre)
+                sheet.write_string(r, 2 if city else 1, officer.gender or "", centre)
                 r += 1
         sheet.freeze_panes(3, 0)
     return buffer.getvalue()

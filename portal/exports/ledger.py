@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import rules
-from . import safe_text, workbook, write_text_row
+from . import workbook, write_text_row
 
 COLUMNS = ["序号", "投资者/企业", "统一社会信用代码", "联系人", "联系电话", "项目名称", "服务事项", "首席服务员",
            "受理日期", "承诺办结日期", "状态", "办结/退回日期", "时效", "跑动次数", "办理方式", "备注"]
@@ -32,7 +32,7 @@ def ledger_workbook(matters, *, title: str, today: dt.date, with_department: boo
                                   "valign": "vcenter"})
         cell_fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
         late_fmt = wb.add_format({"border": 1, "text_wrap": True, "valign": "top", "font_color": "#B3261E"})
-        sheet.write_string(0, 0, safe_text(title), title_fmt)  # the title starts with a department's name
+        sheet.write_string(0, 0, title, title_fmt)  # the title starts with a department's name: a string cell
         sheet.write_string(1, 0, f"导出日期：{today.isoformat()}　共{len(matters)}条")
         write_text_row(sheet, 2, columns, head_fmt)
         for col, width in enumerate(widths):
@@ -42,7 +42,7 @@ def ledger_workbook(matters, *, title: str, today: dt.date, with_department: boo
             verdict = timeliness(m, today)
             values = ([m.department.name] if with_department else []) + [
                 n, m.investor.name, m.investor.credit_code, m.investor.contact, m.investor.phone, m.project,
-                m.item.label if m.item_id else "", m.officer.name if m.officer_id else "",
+                m.item_name or (m.item.label if m.item_id else ""), m.officer.name if m.officer_id else "",
                 m.received_date, m.promised_date, m.status, m.completed_date, verdict, m.visits,
                 m.handling, m.notes,
             ]

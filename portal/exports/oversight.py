@@ -52,7 +52,7 @@ def review_results(review, findings, today: dt.date) -> bytes:
         for n, f in enumerate(findings, start=1):
             m = f.matter
             on_time = _on_time(f, review.deadline, today)
-            values = [n, f.department.name, m.investor.name, m.project, m.item.label if m.item else "",
+            values = [n, f.department.name, m.investor.name, m.project, m.item_name or (m.item.label if m.item else ""),
                       m.officer.name if m.officer else "", m.completed_date, f.finding or "待录入", f.requirement,
                       f.answer if f.answered_on or f.closed else "", f.answered_on, on_time, f.state]
             write_text_row(ws, row, values, cell)

@@ -45,7 +45,7 @@ class ItemRowForm(PortalForm):
         """Put the rules' messages next to their fields."""
         for name, message in errors.items():
             target = getattr(self, name, None)
-            if target is not None:
+            if target is not None and message not in target.errors:
                 target.errors = list(target.errors) + [message]
 
     @classmethod

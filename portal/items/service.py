@@ -14,13 +14,13 @@ from .. import imports, rules
 from ..cache import by_data_version
 from ..db import db
 from ..exports import attachment1
-from ..models import AuditLog, Department, ItemList, ListRow, Officer, ServiceItem, Setting, User
+from ..models import AuditLog, Department, ItemList, Letter, ListRow, Officer, ServiceItem, Setting, User
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.
 COPY_FIELDS = ("seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "reason", "reason_note",
                "mode", "basis", "legal_days", "promised_days", "kind", "visits", "materials", "location")
 FIELD_LABELS = {
-    "code": "事项编码", "item_type": "事项类型", "inclusion": "是否纳入", "officer_name": "首席服务员",
+    "item_name": "事项名称", "sub_item_name": "办理项名称", "code": "事项编码", "item_type": "事项类型", "inclusion": "是否纳入", "officer_name": "首席服务员",
     "mode": "审批方式", "reason": "未纳入原因", "reason_note": "原因说明", "basis": "设定依据",
     "legal_days": "法定办结时限", "promised_days": "承诺办结时限", "kind": "办件类型", "visits": "到现场次数",
     "materials": "申请材料", "location": "办理地点/窗口",
@@ -140,8 +140,11 @@ def update_item(w, item: ServiceItem, fields: dict, at: dt.datetime) -> ServiceI
 
 
 def changed_fields(item: ServiceItem, fields: dict) -> dict:
-    """Those of `fields` (the item's columns, the officer by id) whose value differs from the item's."""
-    return {k: v for k, v in fields.items() if getattr(item, k + "_id" if k == "officer" else k) != v}
+    """Those of `fields` (the item's columns, the officer by id) whose value really differs from the
+    item's: texts are compared by rules.text_key, so that a save of an unedited page (a browser sends
+    CRLF, a stored text may end in a space) changes nothing and writes nothing."""
+    return {k: v for k, v in fields.items()
+            if rules.text_key(getattr(item, k + "_id" if k == "officer" else k)) != rules.text_key(v)}
 
 
 def set_retired(w, item: ServiceItem, retired: bool, at: dt.datetime) -> ServiceItem:
@@ -256,22 +259,41 @@ def draft_items(department) -> list[ServiceItem]:
 
 
 def as_dict(row) -> dict:
-    """An item or a list row as plain values for rules.diff_rows and the exports."""
+    """An item or a list row as plain values for rules.compare_versions and the exports (item_id: the
+    item's identity)."""
     out = {name: getattr(row, name) for name in COPY_FIELDS}
     if isinstance(row, ListRow):
         out["officer_name"] = row.officer_name
+        out["item_id"] = row.item_id
     else:
         out["officer_name"] = row.officer.name if row.officer_id and row.officer else ""
+        out["item_id"] = row.id
     for name in ("reason_note", "basis", "materials", "location", "code", "kind"):
         out[name] = out[name] or ""
     return out
 
 
+# The columns of the comparison table; the other fields' changes are listed in its last column.
+DIFF_COLUMNS = ("item_name", "sub_item_name", "item_type", "inclusion", "officer")
+_OFFICER_FIELDS = ("officer_name", "mode")
+
+
 def diff(old_rows, new_rows) -> dict:
-    """清单版本比对: rows added, removed and changed field by field (labels in Chinese)."""
-    result = rules.diff_rows([as_dict(r) for r in old_rows], [as_dict(r) for r in new_rows], fields=DIFF_FIELDS)
-    for change in result["changed"]:
-        change["changes"] = [(FIELD_LABELS[f], before, after) for f, before, after in change["changes"]]
+    """清单版本比对 (rules.compare_versions): every row of the newer version and the removed ones, each
+    with its state and, for a changed row, each changed cell's before and after.
+
+    Each row: "state", "row" (the values shown: the new ones, or the old for a removed row), "old",
+    "changed" (the changed columns of DIFF_COLUMNS, "officer" for 首席服务员 or 审批方式), "others"
+    ([(label, before, after)] of the other fields) and "changes" (every change, labelled in Chinese)."""
+    result = rules.compare_versions([as_dict(r) for r in old_rows], [as_dict(r) for r in new_rows],
+                                    fields=DIFF_FIELDS)
+    for row in result["rows"]:
+        fields = {f for f, _, _ in row["changes"]}
+        row["row"] = row["new"] if row["new"] is not None else row["old"]
+        row["changed"] = {f for f in DIFF_COLUMNS if f in fields} | ({"officer"} if fields & set(_OFFICER_FIELDS) else set())
+        row["others"] = [(FIELD_LABELS[f], before, after) for f, before, after in row["changes"]
+                         if f not in DIFF_COLUMNS and f not in _OFFICER_FIELDS]
+        row["changes"] = [(FIELD_LABELS[f], before, after) for f, before, after in row["changes"]]
     return result
 
 
@@ -289,11 +311,10 @@ def waiting(department) -> ItemList | None:
 
 
 def first_submission(department, year: int) -> dt.datetime | None:
-    """When the department first submitted its list of the year (rule 7 is judged on it)."""
-    return _as_datetime(ItemList.select(fn.MIN(ItemList.submitted_at))
-                        .where((ItemList.department == department) & (ItemList.year == year)
-                               & ItemList.submitted_at.is_null(False))
-                        .scalar())
+    """When the department's list of the year was submitted (rule 7 is judged on it): its first
+    submission that was not returned (rules.year_submission_day, in its query form)."""
+    row = ItemList.year_submission_day(year).where(ItemList.department == department).tuples().first()
+    return _as_datetime(row[1]) if row else None
 
 
 def _as_datetime(value) -> dt.datetime | None:
@@ -337,6 +358,25 @@ def _reviewable(item_list) -> ItemList:
     return current
 
 
+def unauthorised_officers(rows) -> list[tuple[str, str, list[str]]]:
+    """未授权上岗 in a list under review: per officer, (name, why, item names) for the 纳入 rows whose officer
+    holds no letter in force listing them — the office is warned before it publishes them."""
+    awaiting = {i for i in ListRow.awaiting_authorisation(rows)}
+    awaiting &= {r.id for r in rows if r.officer_id}  # a row naming nobody is rule 2's, not a warning here
+    if not awaiting:
+        return []
+    officer_ids = {r.officer_id for r in rows if r.id in awaiting and r.officer_id}
+    letters = {o: n for o, n in Letter.select(Letter.officer, Letter.number)
+               .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_(list(officer_ids))).tuples()}
+    out: dict = {}
+    for r in rows:
+        if r.id in awaiting:
+            name = r.officer_name or "（未填写姓名）"
+            why = f"授权委托书{letters[r.officer_id]}未列入" if r.officer_id in letters else "没有现行有效的授权委托书"
+            out.setdefault((name, why), []).append(ServiceItem.label_of(r.item_name, r.sub_item_name))
+    return [(name, why, items) for (name, why), items in out.items()]
+
+
 def approve(w, item_list, user, at: dt.datetime) -> ItemList:
     """审核通过: the revision is approved and becomes the published one (已公示); earlier approved
     versions are kept whole but no longer shown to the public."""
@@ -367,14 +407,12 @@ def set_deadline(w, year: int, deadline: dt.date, today: dt.date) -> int:
     if before != deadline.isoformat():
         Setting.set_value(key, deadline.isoformat())
         w.log("setting", Setting.get_by_id(key), {key: before}, {key: deadline.isoformat()})
-    firsts: dict[int, dt.datetime] = {}
+    firsts = {dept_id: _as_datetime(at).date() for dept_id, at in ItemList.year_submission_day(year).tuples()}
     lists = list(ItemList.select().where((ItemList.year == year) & ItemList.submitted_at.is_null(False))
                  .order_by(ItemList.submitted_at))
-    for item_list in lists:
-        firsts.setdefault(item_list.department_id, _as_datetime(item_list.submitted_at))
     changed = 0
     for item_list in lists:
-        on_time = rules.submitted_on_time(firsts[item_list.department_id].date(), deadline, today)
+        on_time = rules.submitted_on_time(firsts.get(item_list.department_id), deadline, today)
         if item_list.on_time != on_time or item_list.deadline != deadline:
             changed += item_list.on_time != on_time
             w.update(item_list, deadline=deadline, on_time=on_time)
@@ -431,12 +469,13 @@ def departments_overview(year: int, today: dt.date) -> list[dict]:
         revisions = lists[dept.id]
         latest = revisions[-1] if revisions else None
         published = next((r for r in reversed(revisions) if r.state == rules.LIST_APPROVED), None)
-        of_year = [r for r in revisions if r.year == year and r.submitted_at]
-        submitted_on = _as_datetime(of_year[0].submitted_at).date() if of_year else None
+        submitted_on = rules.year_submission_day(
+            (_as_datetime(r.submitted_at).date(), r.state) for r in revisions if r.year == year and r.submitted_at)
         out.append({
             "department": dept, "figures": rules.count_inclusion(by_dept[dept.id]), "latest": latest,
             "published": published, "submitted_on": submitted_on,
             "on_time": rules.submitted_on_time(submitted_on, deadline, today), "deadline": deadline,
+            "days_late": rules.list_days_late(submitted_on, deadline, today),
         })
     return out
 
@@ -568,6 +607,9 @@ def import_messages(summary: dict, plan, untouched: int | None = None) -> list[t
                                     f"已指定为本部门唯一在任的首席服务员{plan.officer_default}。"))
     if plan.defaulted_modes:
         messages.append(("warning", f"第{_lines(plan.defaulted_modes)}行的纳入事项未注明审批方式，已按“终审”导入，请核对。"))
+    if plan.bidi_lines:
+        messages.append(("warning", f"第{_lines(plan.bidi_lines)}行的文字中有不可见的方向控制字符（会让文字显示得与实际内容不同），"
+                                    "已删除，请核对这些行。"))
     if plan.spaced_names:
         shown = "；".join(f"第{line}行{column}“{name}”" for line, column, name in plan.spaced_names[:20])
         more = f"等{len(plan.spaced_names)}处" if len(plan.spaced_names) > 20 else ""

@@ -96,8 +96,9 @@ def _own_active_item(item_id) -> ServiceItem:
 
 def _save(form, dept, officers, item=None, details: bool = False) -> tuple[ServiceItem | None, dict]:
     """Check a validated item form by the plan's rules and save the new item (item None) or the
-    changes in one transaction; returns (the saved item, {}) or (None, {field: Chinese error})."""
-    errors = service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item, details=details)
+    changes in one transaction; returns (the saved item, {}) or (None, {field: Chinese error}). A text
+    the input filter refused (forms.clean_text) is not checked further, nor saved."""
+    errors = form.refused() or service.check(form.values(), officers=officers, keys=service.item_keys(dept), item=item, details=details)
     if errors:
         return None, errors
     fields = service.model_fields(form.values(), details=details)
@@ -364,11 +365,13 @@ def export():
             abort(404)
         rows = [service.as_dict(r) for r in service.list_rows(item_list)]
         parts = (dept.name, attachment1.DOWNLOAD_TITLE, f"第{item_list.revision}版")
+        words = f"{dept.code}-item-list-version-{item_list.revision}"
     else:
         rows = [service.as_dict(i) for i in service.draft_items(dept)]
         parts = (dept.name, attachment1.DOWNLOAD_TITLE)
+        words = f"{dept.code}-item-list"
     data = attachment1.build([attachment1.fields_of(r, dept.name) for r in rows], day=today, unit=dept.name)
-    return send_xlsx(data, download_name(*parts, day=today))
+    return send_xlsx(data, download_name(*parts, day=today, ascii=words))
 
 
 @bp.route("/export/city")
@@ -377,7 +380,8 @@ def export_city():
     """全市汇总导出: every department's latest approved list in the attachment-1 layout."""
     today = clock.today()
     data = attachment1.build(service.city_rows(), day=today, city=True, stream=True)
-    return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today))
+    return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today,
+                                           ascii="chibi-city-item-list"))
 
 
 # --- submission, versions, review ---------------------------------------------------------------
@@ -437,6 +441,11 @@ def version(list_id):
                            figures=service.row_counts(rows), dept_args=_dept_args(dept))
 
 
+def _show_unchanged() -> bool:
+    """?unchanged=show: the comparison lists the unchanged rows too (hidden by default)."""
+    return request.args.get("unchanged") == "show"
+
+
 @bp.route("/diff")
 @any_role
 def diff():
@@ -458,7 +467,9 @@ def diff():
         new_rows = service.list_rows(new)
     result = service.diff(service.list_rows(old), new_rows)
     return render_template("items/diff.html", dept=dept, old=old, new=new, result=result,
-                           lists=service.versions(dept), dept_args=_dept_args(dept))
+                           lists=service.versions(dept), dept_args=_dept_args(dept),
+                           diff_args={"a": old.id, "b": new.id if new else "draft"},
+                           show_unchanged=_show_unchanged())
 
 
 @bp.route("/review")
@@ -479,7 +490,9 @@ def _review_page(item_list, form, status=200):
     dept = item_list.department
     return render_template("items/review.html", item_list=item_list, dept=dept, rows=rows,
                            figures=service.row_counts(rows), current=service.counts(dept, clock.today()), previous=previous,
-                           changes=changes, form=form, dept_args={"dept": dept.code}), status
+                           changes=changes, form=form, dept_args={"dept": dept.code},
+                           unauthorised=service.unauthorised_officers(rows),
+                           show_unchanged=_show_unchanged()), status
 
 
 @bp.route("/review/import", methods=["GET", "POST"])
@@ -523,6 +536,10 @@ def review(list_id):
 def approve(list_id):
     """审核通过: the version is approved and published (公示); earlier approved versions are kept."""
     item_list = get_scoped_or_404(ItemList, list_id)
+    if (service.unauthorised_officers(service.list_rows(item_list))
+            and request.form.get("confirm_unauthorised") != "1"):
+        flash("该清单有纳入事项的首席服务员尚未获得授权（见下方提示）。如确需公示，请勾选“已知悉”后再审核通过。", "error")
+        return _review_page(item_list, ReturnForm(formdata=None), 422)
     try:
         with write() as w:
             service.approve(w, item_list, current_user._get_current_object(), _moment())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..forms import PortalForm
+from ..forms import PortalForm, TextMeta
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.i18n import get_translations
@@ -71,7 +71,7 @@ def days_error(text) -> str | None:
 class PartRow(Form):
     """One participating department of a new joint matter: the department, its item, its deadline."""
 
-    class Meta(_ZhMeta):
+    class Meta(TextMeta, _ZhMeta):
         pass
 
     department = SelectField("参与部门", validate_choice=False)
@@ -99,9 +99,12 @@ class JointForm(ZhForm):
     parts = FieldList(FormField(PartRow), min_entries=3, max_entries=MAX_ROWS)
     notes = TextAreaField("牵头部门内部备注", validators=[Length(max=2000, message="备注不能超过2000个字")])
 
+    since: dt.date = dt.date(2000, 1, 1)  # the system's start (制度实施日期), set by the view with `today`
+
     def validate_opened_on(self, field):
-        if field.data and field.data > self.today:
-            raise ValidationError("受理日期不能晚于今天")
+        problem = rules.record_date_problem(field.data, self.today, self.since, "受理日期")
+        if problem:
+            raise ValidationError(problem)
 
     def validate_investor_mode(self, field):
         if field.data not in (INVESTOR_EXISTING, INVESTOR_NEW):

@@ -348,15 +348,19 @@ def open_matter(w, lead_id: int, form, investors: dict, rows: list[dict], user_i
     else:
         investor = investors[parse_int(form.investor_id.data)]
     lead_days = parse_int(form.lead_days.data)
+    lead_item = parse_int(form.lead_item.data)
+    # Each record keeps the item's name as it is today (历史记录保留当时的名称).
+    names = ServiceItem.labels([lead_item] + [row["item_id"] for row in rows])
     matter = w.create(JointMatter, lead=lead_id, investor=investor.id, project=_text(form.project),
-                      lead_item=parse_int(form.lead_item.data), opened_on=opened_on,
+                      lead_item=lead_item, lead_item_name=names.get(lead_item, ""), opened_on=opened_on,
                       notes=_text(form.notes), created_by=user_id)
     # The lead countersigns its own item like every other department (a part of its own).
-    w.create(JointPart, joint=matter.id, department=lead_id, item=parse_int(form.lead_item.data),
+    w.create(JointPart, joint=matter.id, department=lead_id, item=lead_item, item_name=names.get(lead_item, ""),
              deadline_days=lead_days, deadline=rules.add_working_days(opened_on, lead_days, *holidays))
     for row in rows:
         w.create(JointPart, joint=matter.id, department=row["department_id"], item=row["item_id"],
-                 deadline_days=row["days"], deadline=rules.add_working_days(opened_on, row["days"], *holidays))
+                 item_name=names.get(row["item_id"], ""), deadline_days=row["days"],
+                 deadline=rules.add_working_days(opened_on, row["days"], *holidays))
     return matter
 
 

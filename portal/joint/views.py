@@ -8,7 +8,7 @@ from peewee import IntegrityError
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required
 from ..audit import write
-from ..models import Department, JointMatter, ServiceItem
+from ..models import Department, JointMatter, ServiceItem, Setting
 from . import bp, reminders  # noqa: F401  (reminders registers the area's to-dos)
 from . import service
 from .forms import (INVESTOR_EXISTING, INVESTOR_NEW, MAX_ROWS, JointForm, LeadForm, NoteForm, PartRow, ReceivedForm,
@@ -101,7 +101,7 @@ def new():
     lead = current_user.department
     today = clock.today()
     form = JointForm()
-    form.today = today
+    form.today, form.since = today, Setting.system_start()
     investors, lead_items, departments, items = _prepare(form, lead)
     if request.method == "GET":
         form.opened_on.data = today

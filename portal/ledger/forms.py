@@ -71,11 +71,13 @@ class MatterForm(Form):
                            invalid_choice_message="办理方式须为：" + "、".join(rules.HANDLINGS))
     notes = TextAreaField("备注", validators=[Optional(), Length(max=NOTES_MAX, message=f"备注不能超过{NOTES_MAX}个字")])
 
-    def check_dates(self, today) -> None:
-        """The rules between the dates and the status, as errors on their fields."""
+    def check_dates(self, today, since) -> None:
+        """The rules between the dates and the status, as errors on their fields; `since` is the system's
+        start (制度实施日期), before which no matter can have been received."""
         received, promised, completed = self.received_date.data, self.promised_date.data, self.completed_date.data
-        if received and received > today:
-            self.received_date.errors.append("受理日期不能晚于今天")
+        problem = rules.record_date_problem(received, today, since, "受理日期")
+        if problem:
+            self.received_date.errors.append(problem)
         if received and promised and promised < received:
             self.promised_date.errors.append("承诺办结日期不能早于受理日期")
         status = self.status.data

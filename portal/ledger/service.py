@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import clock, listing, rules
 from ..audit import write
 from ..db import db
-from ..models import Department, Evaluation, Holiday, Investor, Matter, Officer, ServiceItem
+from ..models import Department, Evaluation, Holiday, Investor, Matter, Officer, ServiceItem, Setting
 
 OVERDUE = "overdue"
 OPEN = "open"  # 在办: 已受理 or 办理中
@@ -167,16 +167,18 @@ def _posted_choices(form, dept, matter=None) -> tuple[bool, object | None]:
     dept_id = getattr(dept, "id", dept)
     # Hand-written: this runs on every write, and building four peewee queries costs more than running them.
     p = db.param
-    investor_ok, has_officers, officer_ok, item_ok, promised_days = db.execute_sql(
+    investor_ok, has_officers, officer_ok, item_ok, promised_days, item_name, sub_item_name = db.execute_sql(
         f"SELECT EXISTS (SELECT 1 FROM investor WHERE id = {p} AND department_id = {p}), "
         f"EXISTS (SELECT 1 FROM officer WHERE department_id = {p}), "
         f"EXISTS (SELECT 1 FROM officer WHERE id = {p} AND department_id = {p}), "
         f"EXISTS (SELECT 1 FROM service_item WHERE id = {p} AND department_id = {p} AND (NOT retired OR id = {p})), "
-        f"(SELECT promised_days FROM service_item WHERE id = {p})",
+        f"(SELECT promised_days FROM service_item WHERE id = {p}), "
+        f"(SELECT item_name FROM service_item WHERE id = {p}), (SELECT sub_item_name FROM service_item WHERE id = {p})",
         (investor_id or 0, dept_id, dept_id, officer_id or 0, dept_id, item_id or 0, dept_id,
-         matter.item_id if matter and matter.item_id else 0, item_id or 0)).fetchone()
+         matter.item_id if matter and matter.item_id else 0, item_id or 0, item_id or 0, item_id or 0)).fetchone()
     only(form.investor, "请选择", investor_id is not None and bool(investor_ok))
-    item = _Data(id=item_id, promised_days=promised_days) if item_id is not None and item_ok else None
+    item = (_Data(id=item_id, promised_days=promised_days, label=ServiceItem.label_of(item_name, sub_item_name))
+            if item_id is not None and item_ok else None)
     only(form.item, "请选择", item is not None)
     has_officers = bool(has_officers)
     only(form.officer, "未指定", officer_id is not None and bool(officer_ok))
@@ -190,7 +192,7 @@ def save_matter(form, dept, matter=None):
     shown with its errors)."""
     has_officers, item = _posted_choices(form, dept, matter)
     valid = form.validate_on_submit()
-    form.check_dates(clock.today())
+    form.check_dates(clock.today(), Setting.system_start())
     if has_officers and not form.officer.data and not form.officer.errors:
         form.officer.errors.append("请选择办理该事项的首席服务员")
     if not valid or any(f.errors for f in form):
@@ -207,6 +209,9 @@ def save_matter(form, dept, matter=None):
     status = form.status.data
     fields = dict(
         investor=int(form.investor.data), project=form.project.data.strip(), item=item.id,
+        # The item's name as recorded: kept when the item stays, today's when the item is changed.
+        item_name=matter.item_name if matter is not None and matter.item_id == item.id and matter.item_name
+        else item.label,
         officer=int(form.officer.data) if form.officer.data else None,
         received_date=form.received_date.data, promised_date=promised, status=status,
         completed_date=form.completed_date.data if status not in rules.MATTER_OPEN_STATES else None,

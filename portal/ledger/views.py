@@ -81,12 +81,19 @@ def matter_new():
     matter = service.save_matter(form, current_user.department_id) if request.method == "POST" else None
     if matter is not None:
         flash(f"已登记台账事项：{matter.project}", "success")
+        _warn_visits(matter)
         return redirect(url_for("ledger.index"))
     dept = current_user.department
     if request.method == "GET":
         service.matter_choices(form, dept)
     status = 422 if request.method == "POST" else 200
     return render_template("ledger/matter_form.html", form=form, matter=None, dept=dept), status
+
+
+def _warn_visits(matter) -> None:
+    """The plan's own warning, said again once the matter is saved: it counts against 最多跑一次率."""
+    if rules.visits_over_limit(matter.visits):
+        flash(f"跑动次数为{matter.visits}次，超过“最多跑一次”：该事项办结后计入最多跑一次率的未达标事项。", "warning")
 
 
 @bp.route("/matters/<int:matter_id>/edit", methods=["GET", "POST"])
@@ -99,6 +106,7 @@ def matter_edit(matter_id: int):
     if request.method == "POST":
         if service.save_matter(form, dept, matter) is not None:
             flash(f"已保存台账事项：{matter.project}", "success")
+            _warn_visits(matter)
             return redirect(url_for("ledger.index"))
         return render_template("ledger/matter_form.html", form=form, matter=matter, dept=dept), 422
     service.matter_choices(form, dept, matter)
@@ -146,7 +154,8 @@ def export():
     rows = list(query.order_by_extend(Matter.id.desc()))
     title = f"{dept.name}服务台账" if dept else "赤壁市首席服务员服务台账"
     data = ledger_workbook(rows, title=title, today=today, with_department=dept is None)
-    return send_xlsx(data, download_name(dept.name if dept else "赤壁市", "首席服务员服务台账", day=today))
+    return send_xlsx(data, download_name(dept.name if dept else "赤壁市", "首席服务员服务台账", day=today,
+                                           ascii=f"{dept.code if dept else 'chibi-city'}-service-ledger"))
 
 
 @bp.route("/overview")

@@ -181,6 +181,12 @@ def issue(w, letter: Letter, issue_date: dt.date, user, today: dt.date) -> Lette
                     issued_by=user, **changes_)
 
 
+def reissue(w, officer: Officer, user, today: dt.date) -> Letter:
+    """重新签发 in one step: a new letter from the officer's current items, issued today, replacing the one in
+    force (the reminder's “授权委托书需重新签发”). Draft and issue are the same steps as by hand."""
+    return issue(w, draft(w, officer, today), today, user, today)
+
+
 def discard(w, letter: Letter) -> None:
     """Throw a draft away (作废草稿); the audit log keeps it."""
     _only_draft(letter)

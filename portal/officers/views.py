@@ -172,6 +172,24 @@ def letter_new(officer_id):
     return redirect(url_for("officers.letter", letter_id=letter.id))
 
 
+@bp.route("/<int:officer_id>/letters/reissue", methods=["POST"])
+@department_required
+def letter_reissue(officer_id):
+    """按当前事项重新签发: the new letter drawn from the officer's current items and issued today, in one step."""
+    officer = get_scoped_or_404(Officer, officer_id)
+    try:
+        with write() as w:
+            letter = service.reissue(w, officer, current_user._get_current_object(), clock.today())
+    except service.LetterError as e:
+        flash(e.message, "error")
+        return redirect(url_for("officers.detail", officer_id=officer.id))
+    except IntegrityError:
+        flash("文号已被占用（可能有人同时签发了授权委托书），请重试。", "error")
+        return redirect(url_for("officers.detail", officer_id=officer.id))
+    flash(f"已按当前事项重新签发授权委托书 {letter.number}，原授权委托书已替换。", "success")
+    return redirect(url_for("officers.letter", letter_id=letter.id))
+
+
 def _letter_page(letter: Letter, form=None, status: int = 200):
     rows = service.letter_rows([letter.id])[letter.id]
     content = service.content(letter, rows)
@@ -202,7 +220,9 @@ def letter_docx(letter_id):
     letter = get_scoped_or_404(Letter, letter_id)
     data = docs.letter_docx(service.content(letter, service.letter_rows([letter.id])[letter.id]))
     suffix = "草稿" if letter.state == rules.LETTER_DRAFT else letter.number
-    return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx")
+    number = "draft" if letter.state == rules.LETTER_DRAFT else "-".join(str(n) for n in rules.parse_letter_number(letter.number) or (letter.id,))
+    return docs.send_docx(data, f"{letter.department.name}-首席服务员授权委托书-{suffix}.docx",
+                          ascii=f"{letter.department.code}-authorisation-letter-{number}.docx")
 
 
 def _refused(e: service.LetterError, letter: Letter):
@@ -340,7 +360,7 @@ def roster_export():
         return redirect(url_for("officers.roster_export_city"))
     today = clock.today()
     data = roster_workbook([(dept.name, Officer.serving_by_department([dept.id])[dept.id])], today, unit=dept.name)
-    return send_xlsx(data, download_name(dept.name, "首席服务员名单", day=today))
+    return send_xlsx(data, download_name(dept.name, "首席服务员名单", day=today, ascii=f"{dept.code}-officer-roster"))
 
 
 @bp.route("/roster-city.xlsx")
@@ -351,4 +371,4 @@ def roster_export_city():
     departments = list(Department.active_ordered())
     serving = Officer.serving_by_department([d.id for d in departments])
     data = roster_workbook([(d.name, serving[d.id]) for d in departments], today, unit=None)
-    return send_xlsx(data, download_name("赤壁市", "首席服务员名单", day=today))
+    return send_xlsx(data, download_name("赤壁市", "首席服务员名单", day=today, ascii="chibi-city-officer-roster"))

@@ -5,7 +5,7 @@ from ..forms import PortalForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .. import rules
 
@@ -32,3 +32,8 @@ class EvaluationForm(PortalForm):
     matter_ref = StringField("办理事项或业务编号（选填）", validators=[
         Optional(), Length(max=MATTER_REF_MAX, message=f"事项或编号不能超过{MATTER_REF_MAX}个字")])
     answer = StringField("验证问题", validators=[DataRequired("请回答验证问题")])
+
+    def validate_comment(self, field):
+        problem = rules.personal_data_problem(field.data)
+        if problem:
+            raise ValidationError(problem)

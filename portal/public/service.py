@@ -18,7 +18,7 @@ from peewee import JOIN
 
 from .. import clock, qr, rules
 from ..models import (Case, Department, Evaluation, HighlightCase, Holiday, ItemList, Letter, LetterItem, ListRow,
-                      Officer, Setting, fn)
+                      Officer, ServiceItem, Setting, fn)
 
 CASE_PENDING, CASE_PUBLISHED, CASE_RETURNED = rules.CASE_STATES  # 待审核, 已发布, 已退回
 
@@ -35,6 +35,7 @@ class OfficerEntry:
     letter_date: dt.date | None = None
     final_count: int = 0
     first_count: int = 0
+    standing: rules.LetterStanding | None = None  # the letter's public state (有效 / 待重新签发)
 
     @property
     def authorised(self) -> bool:
@@ -45,6 +46,39 @@ def serving_today():
     """Serving today: the term has started and its last day, if set, is not yet past."""
     today = clock.today()
     return (Officer.term_start <= today) & (Officer.term_end.is_null() | (Officer.term_end >= today))
+
+
+def published_assignments(officer_ids) -> dict[int, dict]:
+    """Each officer's 纳入 items in the published lists: {officer id: {item id: (mode, name)}}; one query."""
+    out: dict[int, dict] = {i: {} for i in officer_ids}
+    if not out:
+        return out
+    rows = (ListRow.published().select(ListRow.officer, ListRow.item, ListRow.mode, ListRow.item_name,
+                                       ListRow.sub_item_name)
+            .where(ListRow.officer.in_(list(out)) & (ListRow.inclusion == rules.INCLUDED)).tuples())
+    for officer_id, item_id, mode, name, sub in rows:
+        out[officer_id][item_id or ("name", name, sub)] = (mode, ServiceItem.label_of(name, sub))
+    return out
+
+
+def letter_standings(letters) -> dict[int, rules.LetterStanding]:
+    """rules.letter_standing of each letter given as (letter id, officer id, state): two queries in all."""
+    letters = list(letters)
+    issued = [(lid, oid) for lid, oid, state in letters if state == rules.LETTER_ISSUED]
+    items: dict[int, dict] = {lid: {} for lid, _ in issued}
+    if issued:
+        for lid, item_id, mode, label in (LetterItem.select(LetterItem.letter, LetterItem.item, LetterItem.mode,
+                                                            LetterItem.label)
+                                          .where(LetterItem.letter.in_(list(items))).tuples()):
+            items[lid][item_id or ("label", label)] = (mode, label)
+    published = published_assignments({oid for _, oid in issued})
+    return {lid: rules.letter_standing(state, items.get(lid, {}), published.get(oid, {}))
+            for lid, oid, state in letters}
+
+
+def awaiting_authorisation(rows) -> set[int]:
+    """授权办理中 rows of a published list (ListRow.awaiting_authorisation)."""
+    return ListRow.awaiting_authorisation(rows)
 
 
 def serving_officers(department: Department | None = None) -> list[OfficerEntry]:
@@ -59,7 +93,7 @@ def serving_officers(department: Department | None = None) -> list[OfficerEntry]
         return entries
     final = fn.SUM(Case(None, [(LetterItem.mode == rules.FINAL, 1)], 0))
     first = fn.SUM(Case(None, [(LetterItem.mode == rules.FIRST, 1)], 0))
-    letters = (Letter.select(Letter.officer, Letter.number, Letter.issue_date, final.alias("final_count"),
+    letters = (Letter.select(Letter.id, Letter.officer, Letter.number, Letter.issue_date, final.alias("final_count"),
                              first.alias("first_count"))
                .join(LetterItem, join_type=JOIN.LEFT_OUTER, on=(LetterItem.letter == Letter.id))
                .where((Letter.state == rules.LETTER_ISSUED) & Letter.officer.in_([e.officer.id for e in entries]))
@@ -68,6 +102,7 @@ def serving_officers(department: Department | None = None) -> list[OfficerEntry]
                .dicts())
     # One letter is in force per officer; should two be marked issued, the latest one counts.
     by_officer = {row["officer"]: row for row in letters}
+    standings = letter_standings((row["id"], oid, rules.LETTER_ISSUED) for oid, row in by_officer.items())
     for e in entries:
         row = by_officer.get(e.officer.id)
         if row:
@@ -75,6 +110,7 @@ def serving_officers(department: Department | None = None) -> list[OfficerEntry]
             e.letter_date = row["issue_date"]
             e.final_count = int(row["final_count"] or 0)
             e.first_count = int(row["first_count"] or 0)
+            e.standing = standings[row["id"]]
     return entries
 
 
@@ -215,7 +251,8 @@ def public_officers():
     """Serving officers of active departments with their public columns and the letter in force."""
     return (Officer.select(Officer.id, Officer.name, Officer.position, Officer.work_phone, Officer.term_start,
                            Department.code.alias("department_code"), Department.name.alias("department_name"),
-                           Letter.number.alias("letter_number"), Letter.issue_date.alias("letter_date"))
+                           Letter.id.alias("letter_id"), Letter.number.alias("letter_number"),
+                           Letter.issue_date.alias("letter_date"))
             .join(Department).switch(Officer)
             .join(Letter, JOIN.LEFT_OUTER, on=((Letter.officer == Officer.id) & (Letter.state == rules.LETTER_ISSUED)))
             .where(Officer.term_end.is_null() & (Department.active == True))  # noqa: E712
@@ -223,12 +260,49 @@ def public_officers():
             .dicts())
 
 
+def _with_standing(rows: list[dict]) -> list[dict]:
+    """Each officer row with its letter's public state (`standing`, rules.letter_standing)."""
+    standings = letter_standings((r["letter_id"], r["id"], rules.LETTER_ISSUED) for r in rows if r["letter_id"])
+    for r in rows:
+        r["standing"] = standings.get(r["letter_id"])
+    return rows
+
+
 def roster(text: str = "") -> list[dict]:
     """首席服务员名单, searched by the officer's or the department's name."""
     query = public_officers()
     if text:
         query = query.where(Officer.name.contains(text) | Department.name.contains(text))
-    return list(query)
+    return _with_standing(list(query))
+
+
+@dataclass
+class DirectoryEntry:
+    """One department of the public start page: its published list's counts and its serving officers."""
+
+    item_list: ItemList
+    department: Department
+    items: int = 0
+    included: int = 0
+    officers: list = field(default_factory=list)
+
+
+def department_directory() -> list[DirectoryEntry]:
+    """公开首页的部门目录: every department with a published list, its items (纳入 among them) and its
+    serving officers, in the departments' order: three queries, whatever the city's size."""
+    entries = [DirectoryEntry(item_list=il, department=il.department) for il in ItemList.latest_approved()]
+    by_list = {e.item_list.id: e for e in entries}
+    if by_list:
+        included = fn.SUM(Case(None, [(ListRow.inclusion == rules.INCLUDED, 1)], 0))
+        for list_id, n, k in (ListRow.select(ListRow.item_list, fn.COUNT(ListRow.id), included)
+                              .where(ListRow.item_list.in_(list(by_list))).group_by(ListRow.item_list).tuples()):
+            by_list[list_id].items, by_list[list_id].included = n, int(k or 0)
+    by_dept = {e.department.id: e for e in entries}
+    for o in (Officer.select(Officer.id, Officer.name, Officer.department).where(serving_today())
+              .order_by(Officer.term_start, Officer.id)):
+        if o.department_id in by_dept:
+            by_dept[o.department_id].officers.append(o)
+    return entries
 
 
 def search_published(text: str, item_type: str, code: str, included: bool):
@@ -252,8 +326,8 @@ def department_page(dept: Department) -> dict:
     rows = []
     if published is not None:
         rows = list(ListRow.select().where(ListRow.item_list == published).order_by(ListRow.seq, ListRow.id))
-    officers = list(public_officers().where(Officer.department == dept))
-    return dict(published=published, rows=rows, officers=officers,
+    officers = _with_standing(list(public_officers().where(Officer.department == dept)))
+    return dict(published=published, rows=rows, officers=officers, awaiting=awaiting_authorisation(rows),
                 included=sum(1 for r in rows if r.inclusion == rules.INCLUDED))
 
 
@@ -289,8 +363,11 @@ def officer_page(officer_id: int) -> dict | None:
                          .where(Department.id == person.department_id).tuples() if item_id}
     else:
         letter = None  # a former officer holds no letter in force
+    standing = letter_standings([(letter.id, person.id, rules.LETTER_ISSUED)])[letter.id] if letter else None
+    today = clock.today()
+    serving = person.term_start <= today and (person.term_end is None or person.term_end >= today)
     return dict(person=person, dept=person.department, letter=letter, final=final, first=first,
-                published_ids=published_ids)
+                published_ids=published_ids, serving=serving, standing=standing)
 
 
 def verify(year: int, seq: int) -> dict:
@@ -302,7 +379,8 @@ def verify(year: int, seq: int) -> dict:
               .first())
     if letter is None:
         return {"state": "unknown", "number": rules.letter_number(year, seq)}
-    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department}
+    out = {"state": letter.state, "letter": letter, "officer": letter.officer, "dept": letter.department,
+           "standing": letter_standings([(letter.id, letter.officer.id, letter.state)])[letter.id]}
     if letter.state == rules.LETTER_ISSUED:
         items = list(LetterItem.select(LetterItem.mode, LetterItem.label).where(LetterItem.letter == letter.id)
                      .order_by(LetterItem.seq, LetterItem.id))

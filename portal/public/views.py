@@ -20,8 +20,8 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 from .. import clock, listing, qr, rules
 from ..audit import write
-from ..exports import safe_text
-from ..models import DataVersion, Department, HighlightCase, ItemList, ListRow
+from ..exports import csv_text
+from ..models import DataVersion, Department, HighlightCase, ListRow
 from . import bp, service
 from .forms import EvaluationForm
 
@@ -34,26 +34,24 @@ def _active_department_or_404(code: str) -> Department:
     return service.active_department(code) or abort(404)
 
 
-def _published_departments():
-    """Each active department's published list version (one query)."""
-    return list(ItemList.latest_approved())
-
-
 # --- published lists ------------------------------------------------------------------------------
 
 
 @bp.route("/")
 def index():
-    """公开清单: search every department's published list (latest approved version) by item name,
-    type and department; each row shows the officer, the approval mode and the one-time notification."""
+    """公开清单 (the public start page): every department with its count of items and its officers, one
+    click from its published list; and a search of the published lists (latest approved versions) by item
+    name, type and department, each row with the officer, the approval mode and the one-time notification."""
     text = (request.args.get("q") or "").strip()
     item_type = request.args.get("type", "")
     item_type = item_type if item_type in rules.ITEM_TYPES else ""
     code = request.args.get("dept", "")
     included = request.args.get("included") == "1"
+    searched = bool(text or item_type or code or included)
     page = listing.paginate(service.search_published(text, item_type, code, included))
     return render_template("public/index.html", page=page, q=text, item_type=item_type, code=code,
-                           lists=_published_departments(), searched=bool(text or item_type or code or included))
+                           directory=service.department_directory(), searched=searched,
+                           awaiting=service.awaiting_authorisation(page.rows))
 
 
 @bp.route("/departments/<code>")
@@ -261,7 +259,7 @@ def _csv(fields: tuple[str, ...], records: list[dict]) -> Response:
                 value = ""
             elif isinstance(value, bool):
                 value = "true" if value else "false"
-            cells.append(safe_text(str(value)))
+            cells.append(csv_text(str(value)))
         writer.writerow(cells)
     response = _feed_response("\ufeff" + out.getvalue(), "text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -23,6 +23,7 @@ class ReportForm(PersonForm):
     reason = TextAreaField("调整原因", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
     handover = TextAreaField("交接安排", validators=[DataRequired("请填写交接安排（在办事项、档案资料、授权事项的移交）。"),
                                                  Length(max=2000, message="最长2000个字。")])
+    late_note = TextAreaField("补报说明", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,6 +43,7 @@ class RefileForm(PortalForm):
 
     reason = TextAreaField("调整原因", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
     handover = TextAreaField("交接安排", validators=[DataRequired("请填写交接安排。"), Length(max=2000, message="最长2000个字。")])
+    late_note = TextAreaField("补报说明", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
 
 
 class ReturnForm(PortalForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import clock, rules
-from ..models import Letter, Officer, ServiceItem, TenureReport
+from ..models import JointPart, Letter, Matter, Officer, ServiceItem, TenureReport
 from ..officers import service as officer_service
 from .forms import NEW, NONE, PREVIOUS
 
@@ -46,6 +46,9 @@ def check(form, dept, today: dt.date) -> dict:
     elif kind not in (NEW, PREVIOUS, NONE):
         form.incoming_kind.errors.append("请选择接任人员的情况。")
 
+    late_problem = backdate_problem(eff, today, form.late_note.data)
+    if late_problem:
+        form.late_note.errors.append(late_problem)
     early = False
     if eff and eff > today:
         form.effective_date.errors.append("调整生效日期不能晚于今天：请在调整生效后报送报告。")
@@ -68,6 +71,23 @@ def check(form, dept, today: dt.date) -> dict:
     return {"outgoing": outgoing, "previous": previous, "early": early}
 
 
+def backdate_problem(effective: dt.date | None, filed_on: dt.date, late_note: str | None) -> str | None:
+    """补报 without its 补报说明: the error to show, or None. A refiled report is judged on its first filing."""
+    if effective is None or not rules.is_backdated(effective, filed_on) or (late_note or "").strip():
+        return None
+    return (f"调整生效日期（{effective.isoformat()}）距报送已{rules.days_backdated(effective, filed_on)}天，"
+            f"超过{rules.BACKDATE_DAYS}天，属补报：请填写补报说明（为何未及时报送）。补报将提示协调办。")
+
+
+def records_after(report: TenureReport) -> dict:
+    """补报的影响: ledger matters received and joint-matter parts signed under the outgoing officer's name
+    on or after the effective date — the record says they were handled by someone no longer in office."""
+    if report.outgoing_id is None:
+        return {"matters": [], "signatures": []}
+    return {"matters": list(Matter.by_officer_since(report.outgoing_id, report.effective_date)),
+            "signatures": list(JointPart.signed_by_since(report.outgoing_id, report.effective_date))}
+
+
 def file(w, dept, form, checked: dict, user) -> TenureReport:
     """报送 — end the outgoing term, start the incoming one, hand the items over, record the report."""
     outgoing, previous = checked["outgoing"], checked["previous"]
@@ -87,12 +107,20 @@ def file(w, dept, form, checked: dict, user) -> TenureReport:
             w.update(item, action="handover", officer=incoming, updated_at=clock.now())
     return w.create(TenureReport, department=dept, outgoing=outgoing, incoming=incoming, effective_date=eff,
                     reason=(form.reason.data or "").strip(), handover=form.handover.data.strip(),
-                    early=checked["early"], state=rules.REPORT_FILED, filed_at=clock.now(), filed_by=user)
+                    early=checked["early"], late_note=(form.late_note.data or "").strip(),
+                    days_backdated=rules.days_backdated(eff, clock.today()), state=rules.REPORT_FILED,
+                    filed_at=clock.now(), filed_by=user)
 
 
 def filed_message(report: TenureReport, dept) -> str:
     """What the department is told after filing: early change, items handed over, or nobody serving now."""
     message = "任期调整报告已报送协调办。"
+    if report.backdated:
+        message += f"本报告属补报（生效{report.days_backdated}天后报送），已提示协调办。"
+        after = records_after(report)
+        if after["matters"] or after["signatures"]:
+            message += (f"生效日期之后仍有{len(after['matters'])}件台账事项、{len(after['signatures'])}次联办会签"
+                        f"登记在{report.outgoing.name}名下，请核实。")
     if report.early:
         message += "本次调整属提前调整（任期未满两年）。"
     if report.incoming_id:
@@ -114,7 +142,7 @@ def send_back(w, report: TenureReport, comment: str, user) -> TenureReport:
                     review_comment=comment.strip())
 
 
-def refile(w, report: TenureReport, reason: str, handover: str, user) -> TenureReport:
+def refile(w, report: TenureReport, reason: str, handover: str, user, late_note: str = "") -> TenureReport:
     """重新报送 a returned report with corrected texts; it waits for the office again."""
     return w.update(report, action="refile", state=rules.REPORT_FILED, reason=reason.strip(), handover=handover.strip(),
-                    filed_at=clock.now(), filed_by=user)
+                    late_note=(late_note or "").strip(), filed_at=clock.now(), filed_by=user)

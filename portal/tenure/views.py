@@ -1,6 +1,8 @@
 """任期调整报告 — views: the department files and corrects reports, the office acknowledges or returns them."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -78,7 +80,7 @@ def _detail_page(report, return_form=None, refile_form=None, status=200):
     if return_form is None and report.state == rules.REPORT_FILED and current_user.is_office:
         return_form = ReturnForm()
     return render_template("tenure/detail.html", report=report, return_form=return_form, refile_form=refile_form,
-                           mark=rules.two_year_mark(report.outgoing.term_start),
+                           mark=rules.two_year_mark(report.outgoing.term_start), after=service.records_after(report),
                            served=rules.tenure_days(report.outgoing.term(), clock.today())), status
 
 
@@ -126,11 +128,16 @@ def refile(report_id):
         return _detail_page(report, status=409)
     form = RefileForm()
     if form.validate_on_submit():
+        late_problem = service.backdate_problem(report.effective_date, report.effective_date
+                                                + dt.timedelta(days=report.days_backdated), form.late_note.data)
         if report.early and not (form.reason.data or "").strip():
             form.reason.errors.append("本次调整属提前调整（任期未满两年），须说明调整原因。")
+        elif late_problem:
+            form.late_note.errors.append(late_problem)
         else:
             with write() as w:
-                service.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object())
+                service.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object(),
+                               form.late_note.data)
             flash("已修改并重新报送协调办。", "success")
             return redirect(url_for("tenure.detail", report_id=report.id))
     return _detail_page(report, refile_form=form, status=422)

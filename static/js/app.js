@@ -166,4 +166,15 @@
     var name = box.getAttribute("data-select-all");
     document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = box.checked; });
   });
+
+  // A warning that follows what is typed: <p data-warn-for="field-id" data-warn-above="N" hidden> shows while
+  // the field's number is above N (the ledger's 跑动次数 against 最多跑一次). The server renders it too.
+  document.addEventListener("input", function (evt) {
+    var input = evt.target;
+    if (!input.id) { return; }
+    document.querySelectorAll('[data-warn-for="' + input.id + '"]').forEach(function (note) {
+      var n = parseInt(input.value, 10), above = parseInt(note.getAttribute("data-warn-above"), 10);
+      note.hidden = !(n > above);
+    });
+  });
 })();

@@ -8,7 +8,7 @@ import pytest
 
 from portal import rules
 from portal.demo import DEMO_PASSWORD
-from portal.models import (Department, Evaluation, HighlightCase, ItemList, JointMatter, Letter, OversightReview,
+from portal.models import (AssessmentPeriod, Department, Evaluation, HighlightCase, ItemList, JointMatter, Letter, OversightReview,
                            ReviewFinding, ServiceItem, TenureReport)
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import Live, shot
@@ -40,6 +40,8 @@ def _ids() -> dict:
         "case": HighlightCase.get((HighlightCase.department == gaj) & (HighlightCase.state == "已发布")).id,
         "review": OversightReview.select().first().id,
         "finding": ReviewFinding.select().where(ReviewFinding.department == gaj).first().id,
+        "period_locked": AssessmentPeriod.select().where(AssessmentPeriod.locked_at.is_null(False)).first().id,
+        "period_open": AssessmentPeriod.get(AssessmentPeriod.locked_at.is_null()).id,
     }
 
 
@@ -191,6 +193,8 @@ def test_every_page_type_passes_axe(demo, browser):
     c.submit("上传制度文件（错误）", "/admin/documents/new", "上传")
     c.visit("抽查整改", "/admin/findings")
     c.visit("亮点案例", "/admin/cases")
+    c.visit("考核得分", "/assessment/")
+    c.visit("考核周期（本部门）", f"/assessment/periods/{ids['period_locked']}")
     c.close()
 
     # The lead department of a joint matter.
@@ -230,12 +234,17 @@ def test_every_page_type_passes_axe(demo, browser):
     c.visit("整改详情", f"/admin/findings/{ids['finding']}")
     c.visit("亮点案例", "/admin/cases")
     c.visit("亮点案例详情", f"/admin/cases/{ids['case']}")
+    c.visit("考核", "/assessment/")
+    c.submit("新建考核周期（错误）", "/assessment/", "新建周期")
+    c.visit("考核周期（未定稿）", f"/assessment/periods/{ids['period_open']}")
+    c.visit("两期对比", f"/assessment/compare?a={ids['period_locked']}&b={ids['period_open']}")
     c.close()
 
     # The leader: read-only.
     c = Checker(browser, demo, "leader", problems)
     c.login("leader")
     c.axe("首页")
+    c.visit("考核周期（只读）", f"/assessment/periods/{ids['period_locked']}")
     c.close()
 
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)

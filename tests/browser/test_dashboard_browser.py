@@ -23,7 +23,7 @@ def test_a_departments_change_reaches_the_office_dashboard_without_reload(live, 
 
     # the office's dashboard in one page
     login(page, live, "office")
-    page.goto(live.url + "/dashboard/")
+    page.goto(live.url + "/dashboard/?cols=全部")
     office_cell = page.locator("#dept-gaj .c-inclusion_rate")
     expect(office_cell).to_have_text("50.0%")
     page.evaluate("window.__notReloaded = true")
@@ -58,3 +58,33 @@ def test_a_departments_change_reaches_the_office_dashboard_without_reload(live, 
     shot(page, "dashboard-office-updated")
     assert page.js_errors == []
     department_context.close()
+
+
+def test_the_ranking_fits_1366_pixels_and_the_other_columns_are_one_click_away(browser, tmp_path):
+    """Issue 17 §8: the demo city's ranking in its default view needs no horizontal scrolling at 1366 px."""
+    from tests.browser.conftest import Live
+    from tests.conftest import make_app
+    from tests.security_city import DEMO_PASSWORD
+
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    live = Live(app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        login(page, live, "office", DEMO_PASSWORD)
+        page.goto(live.url + "/dashboard/")
+        wrap = page.locator(".dash-table-panel .table-wrap")
+        widths = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
+        assert widths[0] <= widths[1], widths
+        assert page.locator("#dash-table th", has_text="1.").count() == 0  # the rules' columns are a click away
+        shot(page, "dashboard-1366-summary")
+        page.click(".column-views a:text-is('考核规则')")
+        expect(page.locator("#dash-table thead")).to_contain_text("考核规则")
+        assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
+        page.click(".column-views a:text-is('全部')")
+        expect(page.locator("#dash-table thead")).to_contain_text("按时报送")
+        shot(page, "dashboard-1366-all")
+    finally:
+        context.close()
+        live.stop()

@@ -73,3 +73,41 @@ def test_edit_a_row_in_place_and_the_counts_follow(live, page):
     shot(page, "items-row-added")
     # The refused save is logged by Chromium as a failed (422) resource; nothing else went wrong.
     assert [e for e in page.js_errors if "status of 422" not in e] == []
+
+
+def test_the_version_comparison_shows_a_rename_and_hides_unchanged_rows(live, page):
+    """清单版本比对 in a browser: a rename is one 修改 with the old name struck through and the new one
+    beside it; the unchanged rows are one click away and hidden again with another (plain links)."""
+    import datetime as dt
+
+    from portal.audit import write
+    from portal.items import service
+    from portal.models import User
+
+    world = live.world
+    with live.app.app_context():
+        gaj = world.department("gaj", "赤壁市公安局", several=True)
+        office = world.user("office", "office")
+        renamed = world.item(gaj, "户口迁移", "户口迁入（投靠）", item_type="行政确认", inclusion="待定")
+        world.item(gaj, "居民身份证核发", "居民身份证换领", item_type="行政确认", inclusion="待定")
+        at = dt.datetime(2026, 11, 20, 10, 0)
+        with write(username="test") as w:
+            published = service.approve(w, service.submit(w, gaj, User.get(User.username == "gaj"), at), office, at)
+            service.update_item(w, renamed, {"sub_item_name": "户口迁入（投靠亲属）"}, at)
+    login(page, live, "gaj")
+    page.goto(f"{live.url}/items/diff?a={published.id}&b=draft")
+    counts = page.locator(".diff-counts")
+    expect(counts).to_contain_text("修改 1")
+    expect(counts).to_contain_text("删除 0")
+    row = page.locator(".diff-table tr.changed")
+    expect(row.locator("del.before")).to_contain_text("户口迁入（投靠）")
+    expect(row.locator("ins.after")).to_contain_text("户口迁入（投靠亲属）")
+    expect(page.locator(".diff-table tr.unchanged")).to_have_count(0)
+    assert serious_violations(page) == []
+    shot(page, "items-diff-rename")
+
+    page.get_by_role("link", name="显示未变化的 1 项").click()
+    expect(page.locator(".diff-table tr.unchanged")).to_have_count(1)
+    expect(page.locator(".diff-table tr.unchanged")).to_contain_text("居民身份证换领")
+    page.get_by_role("link", name="隐藏未变化的 1 项").click()
+    expect(page.locator(".diff-table tr.unchanged")).to_have_count(0)
