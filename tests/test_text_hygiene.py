@@ -318,12 +318,13 @@ def test_check_text_lists_and_cleans_stored_records_with_an_audit_entry(app, run
     item = World().item(world.gaj, "测试事项", inclusion=rules.PENDING)
     World().item(world.gaj, "另一事项", inclusion=rules.PENDING)
     with write() as w:
-        w.update(item, item_name="\u202e反转名称", materials="一、申请书\x00\r\n二、证明")
+        # BEL, not NUL: PostgreSQL cannot store NUL at all, and the check must run on both databases
+        w.update(item, item_name="\u202e反转名称", materials="一、申请书\x07\r\n二、证明")
     clean = ServiceItem.select().where(ServiceItem.id != item.id).count()
     result = runner.invoke(args=["check-text"])
     assert result.exit_code == 1, result.output
     assert f"service_item #{item.id}" in result.output and "item_name" in result.output and "materials" in result.output
-    assert "U+202E" in result.output and "U+0000" in result.output
+    assert "U+202E" in result.output and "U+0007" in result.output
     assert ServiceItem.get_by_id(item.id).item_name == "\u202e反转名称"  # listing changes nothing
     entries = AuditLog.select().count()
     result = runner.invoke(args=["check-text", "--fix"])
