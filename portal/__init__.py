@@ -18,10 +18,11 @@ from .config import Default
 csrf = CSRFProtect()
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin", "assessment")
+AREAS = ("auth", "items", "officers", "tenure", "ledger", "joint", "dashboard", "public", "admin", "oversight",
+         "cases", "documents", "assessment")
 # The modules whose marked reminder sources make the to-do panel, registered by create_app.
 REMINDER_MODULES = ("items.reminders", "officers.reminders", "ledger.reminders", "joint.reminders",
-                    "admin.oversight", "admin.documents", "admin.cases")
+                    "oversight.reminders", "documents.reminders", "cases.reminders")
 
 request_log = logging.getLogger("portal.request")
 

@@ -6,11 +6,14 @@ on SQLite), records who changed what with the record before and after, and moves
         w.update(item, inclusion="纳入")
 
 Views never call .save() or .create() themselves, so no write escapes the audit log (操作日志).
+The one exception is declared below (UNAUDITED), with its reason; tests/test_write_path.py holds the
+code to it.
 """
 from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from contextvars import ContextVar
 from types import SimpleNamespace
 
 from flask import has_request_context, request
@@ -19,7 +22,25 @@ from peewee import AutoField, ForeignKeyField, __exception_wrapper__
 
 from . import clock
 from .db import db
-from .models import AuditLog, DataVersion
+from .models import AuditLog, DataVersion, Setting
+
+# The one unaudited bookkeeping (不记操作日志的记录): the tables written outside write(), and why.
+# Nothing else may be. Logging these would make the audit log record its own reading: every request
+# of a signed-in user touches its session, and every login try is itself the record kept of it.
+UNAUDITED = {
+    "LoginAttempt": "登录尝试: the throttle's own record of each try (security.py); it is the log of logins, "
+                    "kept apart so that a password-guessing run cannot flood the audit log",
+    "LoginSession": "登录会话: created at login, touched on each request, revoked at logout (security.py); "
+                    "an audit entry per request would drown the changes the log is for",
+}
+
+# Whether a write() transaction is open in this context: the test of the write path reads it.
+_in_write: ContextVar[bool] = ContextVar("in_write", default=False)
+
+
+def in_write() -> bool:
+    """True inside ``with write()``: a change made now is audited."""
+    return _in_write.get()
 
 
 def _actor():
@@ -84,6 +105,16 @@ class Writer:
         actor = self.actor
         return (clock.now(), actor.id if actor is not None else None,
                 getattr(actor, "department_id", None) if actor is not None else None, _address())
+
+    def set_setting(self, key: str, value) -> bool:
+        """设置: change one office setting (a JSON value) and log it with its value before; an unchanged
+        value writes nothing. Returns whether it changed."""
+        before = Setting.get_value(key)
+        if before == value:
+            return False
+        Setting.set_value(key, value)
+        self.log("setting", Setting.get_by_id(key), {key: before}, {key: value})
+        return True
 
     def create(self, model, **fields):
         """Insert a record and log it (through create_many's statements, compiled once)."""
@@ -279,10 +310,14 @@ class Writer:
 def write(actor=None, username: str | None = None):
     """One transaction for one user action, with its audit records and a new data version."""
     writer = Writer(actor if actor is not None else _actor(), username)
-    with db.atomic():
-        yield writer
-        if writer.count:
-            bump_version()
+    token = _in_write.set(True)
+    try:
+        with db.atomic():
+            yield writer
+            if writer.count:
+                bump_version()
+    finally:
+        _in_write.reset(token)
 
 
 def bump_version() -> None:

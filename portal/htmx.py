@@ -6,6 +6,7 @@ from flask import make_response, render_template, request, url_for
 from htmx_flask import Htmx
 
 htmx_ext = Htmx()
+VARY = "HX-Request"  # every page that answers htmx with a fragment varies on it
 
 
 def wants_fragment() -> bool:
@@ -22,13 +23,33 @@ def is_htmx() -> bool:
     return bool(request.htmx)
 
 
+# The same two questions asked of a bare WSGI environ, for the dashboard-poll shortcut (poll.py) that
+# answers before Flask builds a request: the headers are read here, as htmx-flask reads them above.
+
+
+def _environ_flag(environ, header: str) -> bool:
+    """An htmx boolean header read as htmx-flask reads it (absent is false, case does not matter)."""
+    return environ.get("HTTP_" + header.upper().replace("-", "_"), "false").lower() == "true"
+
+
+def environ_is_htmx(environ) -> bool:
+    """is_htmx() before Flask: the request carries HX-Request: true."""
+    return _environ_flag(environ, "HX-Request")
+
+
+def environ_wants_fragment(environ) -> bool:
+    """wants_fragment() before Flask: an htmx request that is neither a history restore nor boosted."""
+    return (environ_is_htmx(environ) and not _environ_flag(environ, "HX-History-Restore-Request")
+            and not _environ_flag(environ, "HX-Boosted"))
+
+
 def render(page_template: str, fragment: str | None = None, status: int = 200, /, **context):
     """Render the page, or only its fragment for an htmx request; the page includes the fragment.
 
     The template arguments are positional-only so that a context variable may be called `page`."""
     template = fragment if (fragment and wants_fragment()) else page_template
     response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
+    response.vary.add(VARY)
     return response
 
 
@@ -67,5 +88,5 @@ def init_app(app) -> None:
     @app.after_request
     def _vary(response):
         if response.mimetype == "text/html":
-            response.vary.add("HX-Request")
+            response.vary.add(VARY)
         return response

@@ -232,13 +232,13 @@ RULES: list[Rule] = [
          applies=_always,
          check=lambda d: not d.documents_missing,
          detail=lambda d: "缺少" + "、".join(d.documents_missing),
-         drill=("admin.documents", {}),
+         drill=("documents.index", {}),
          columns=(("缺少的制度文件", lambda d: "、".join(d.documents_missing), "text"),)),
     Rule(10, "抽查整改按时回复", "整改",
          applies=lambda d: d.findings_fix > 0,
          check=lambda d: d.findings_late == 0,
          detail=lambda d: f"{d.findings_late}项需整改问题逾期未回复或逾期回复",
-         drill=("admin.findings", {"late": "1"}),
+         drill=("oversight.findings", {"late": "1"}),
          columns=(("需整改", lambda d: d.findings_fix, "int"), ("逾期", lambda d: d.findings_late, "int"))),
 ]
 RULES_BY_NUMBER = {r.number: r for r in RULES}
@@ -391,11 +391,11 @@ COLUMNS: list[Column] = [
     Column("bad_late", "差评逾期", "好差评", lambda d: d.bad_late,
            drill=("ledger.evaluations", {"late": "1"}), total="bad_late"),
     Column("documents_missing", "缺少制度", "建章立制", lambda d: "、".join(d.documents_missing) or "齐全", "text",
-           drill=("admin.documents", {}), total="documents_missing", adds=_counted(lambda d: d.documents_missing)),
+           drill=("documents.index", {}), total="documents_missing", adds=_counted(lambda d: d.documents_missing)),
     Column("findings_open", "整改未销号", "抽查", lambda d: d.findings_open,
-           drill=("admin.findings", {"open": "1"}), total="findings_open"),
+           drill=("oversight.findings", {"open": "1"}), total="findings_open"),
     Column("findings_late", "整改逾期", "抽查", lambda d: d.findings_late,
-           drill=("admin.findings", {"late": "1"}), total="findings_late"),
+           drill=("oversight.findings", {"late": "1"}), total="findings_late"),
 ]
 COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
 

@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 from werkzeug.http import parse_cookie, parse_etags
 
-from . import clock
+from . import clock, htmx
 from .db import db
 from .security import TOUCH_SECONDS, response_headers
 
@@ -49,8 +49,10 @@ class PollShortcut:
         self.cookie_name = app.config["SESSION_COOKIE_NAME"]
         self.seen: dict[str, Seen] = {}
         self.lock = threading.Lock()
-        # The same headers as the full path's 204 (security.init_app adds them there).
-        self.headers = [*response_headers(PATH).items(), ("Vary", "HX-Request, Cookie")]
+        # The same headers as the full path's 204 (security.init_app adds them there; Flask's response
+        # class adds its default Content-Type even to an empty answer): tests/test_poll.py compares them.
+        self.headers = [*response_headers(PATH).items(), ("Vary", f"{htmx.VARY}, Cookie"),
+                        ("Content-Type", app.response_class.default_mimetype + "; charset=utf-8")]
 
     def remember(self, cookie: str | None, session_id: int, username: str, created_at: dt.datetime,
                  last_seen_at: dt.datetime) -> None:
@@ -73,7 +75,7 @@ class PollShortcut:
     def _unchanged(self, environ) -> str | None:
         """The current ETag when this request is a poll the shortcut may answer, else None."""
         if (environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != PATH
-                or environ.get("HTTP_HX_REQUEST") != "true" or environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST")):
+                or not htmx.environ_wants_fragment(environ)):
             return None
         wanted = environ.get("HTTP_IF_NONE_MATCH")
         cookie = _cookie(environ.get("HTTP_COOKIE"), self.cookie_name)

@@ -109,10 +109,10 @@ def test_every_figure_links_to_the_rows_behind_it(as_user, app):
         "ledger_overdue": ("ledger.index", {"dept": "fgj", "status": "overdue"}),
         "bad_late": ("ledger.evaluations", {"dept": "fgj", "late": "1"}),
         "joint_late": ("joint.index", {"dept": "fgj", "state": "late"}),
-        "documents_missing": ("admin.documents", {"dept": "fgj"}),
-        "findings_open": ("admin.findings", {"dept": "fgj", "open": "1"}),
-        "rule_9": ("admin.documents", {"dept": "fgj"}),
-        "rule_10": ("admin.findings", {"dept": "fgj", "late": "1"}),
+        "documents_missing": ("documents.index", {"dept": "fgj"}),
+        "findings_open": ("oversight.findings", {"dept": "fgj", "open": "1"}),
+        "rule_9": ("documents.index", {"dept": "fgj"}),
+        "rule_10": ("oversight.findings", {"dept": "fgj", "late": "1"}),
     }
     for key, (endpoint, params) in expected.items():
         if endpoint not in app.view_functions:  # that area's page is not built yet: plain text

@@ -33,9 +33,9 @@ KINDS = {
     "matter": ("matter_id", ("ledger",)),
     "joint": ("matter_id", ("joint",)),
     "evaluation": ("evaluation_id", ("ledger",)),
-    "case": ("case_id", ("admin",)),
-    "document": ("doc_id", ("admin",)),
-    "finding": ("finding_id", ("admin",)),
+    "case": ("case_id", ("cases",)),
+    "document": ("doc_id", ("documents",)),
+    "finding": ("finding_id", ("oversight",)),
 }
 
 # What each write route's body changes, on top of the form department A sees for the record (or alone,
@@ -56,9 +56,9 @@ BODIES = {
     "joint.received": {"r{part_id}-received_on": TODAY.isoformat()},
     "joint.lead": {"visits": "1", "notes": "B 写的"},
     "joint.sign": {"decision": "同意", "opinion": "B", "signed_on": TODAY.isoformat()},
-    "admin.case_edit": {"title": "B 改的标题", "case_date": TODAY.isoformat(), "body": "B 改的内容"},
-    "admin.finding_answer": {"answer": "B 答的", "answered_on": TODAY.isoformat()},
-    "admin.document_replace": {"title": "B 的替换", "doc_date": TODAY.isoformat()},
+    "cases.edit": {"title": "B 改的标题", "case_date": TODAY.isoformat(), "body": "B 改的内容"},
+    "oversight.finding_answer": {"answer": "B 答的", "answered_on": TODAY.isoformat()},
+    "documents.replace": {"title": "B 的替换", "doc_date": TODAY.isoformat()},
 }
 # Write routes whose body, posted by department A itself, writes for at least one of the records tried
 # (so that B's 404 is the route's refusal, not a bad body). The others refuse A too in the demo city's
@@ -67,9 +67,9 @@ OWNER_WRITES = {
     "items.update", "items.detail", "items.retire", "officers.edit", "officers.letter_new",
     "officers.letter_issue", "officers.letter_refresh", "officers.letter_discard", "ledger.investor_edit",
     "ledger.matter_edit", "ledger.matter_status", "ledger.evaluation_answer", "joint.note", "joint.lead",
-    "joint.sign", "admin.case_edit", "admin.case_delete", "admin.finding_answer", "admin.document_replace",
+    "joint.sign", "cases.edit", "cases.delete", "oversight.finding_answer", "documents.replace",
 }
-FILES = {"admin.document_replace": "file"}
+FILES = {"documents.replace": "file"}
 
 
 @pytest.fixture(scope="module")

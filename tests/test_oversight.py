@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from portal import rules
-from portal.admin.oversight import officer_review_record, previous_quarter, verify_review
+from portal.oversight.service import officer_review_record, previous_quarter, verify_review
 from portal.audit import write
 from portal.models import AuditLog, Investor, Matter, Officer, OversightReview, ReviewFinding
 from tests.conftest import HTMX, count_queries
@@ -373,7 +373,7 @@ def test_officer_review_record(login, city):
     assert len(record["rows"]) == 3
     with gaj.application.test_request_context():
         from flask import render_template
-        html = render_template("admin/_officer_reviews.html", record=record)
+        html = render_template("oversight/_officer_reviews.html", record=record)
     assert "经办事项被抽查 <strong>3</strong> 件" in html
 
 

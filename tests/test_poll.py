@@ -10,7 +10,7 @@ from portal import clock, security
 from portal.audit import write
 from portal.models import LoginSession, User
 
-from tests.conftest import HTMX, count_queries
+from tests.conftest import HTMX, count_queries, without_csrf
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy",
                     "Cache-Control")
@@ -142,3 +142,46 @@ def test_the_memory_of_sessions_is_bounded(app, office, monkeypatch):
     for n in range(5):
         memory.remember(f"cookie-{n}", n, "x", now, now)
     assert len(memory.seen) <= 3
+
+
+
+def _answer(response) -> tuple:
+    """What the browser gets: status, headers (but the session cookie, re-signed each time) and body."""
+    headers = sorted((k, v) for k, v in response.headers.items() if k != "Set-Cookie")
+    return response.status_code, headers, without_csrf(response.get_data(as_text=True))
+
+
+def _through_flask(app, client, tag, **extra):
+    """The same poll with the shortcut taken out of the WSGI stack: Flask's own answer."""
+    stack = app.wsgi_app
+    app.wsgi_app = shortcut(app).wsgi_app
+    try:
+        return poll(client, tag, **extra)
+    finally:
+        app.wsgi_app = stack
+
+
+@pytest.mark.parametrize("case", ["unchanged", "changed", "logged out", "boosted", "history restore"])
+def test_the_shortcut_answers_exactly_as_flask_would(app, world, office, case):
+    """Status, headers and body of the answer with the shortcut in front equal Flask's own, whether
+    nothing changed (204), the figures moved (200 and the fragment), the session ended (HX-Redirect),
+    or htmx asks for a whole page (boosted, history restore)."""
+    client, tag = office
+    extra = {"boosted": {"HX-Boosted": "true"},
+             "history restore": {"HX-History-Restore-Request": "true"}}.get(case, {})
+    if case == "changed":
+        with write(username="test") as w:
+            w.update(world.gaj, short_name="公安")
+    elif case == "logged out":
+        security.revoke_all(User.get(User.username == "office"))
+    flask_answer = _through_flask(app, client, tag, **extra)
+    with count_queries() as statements:
+        fast = poll(client, tag, **extra)
+    if case == "unchanged":  # the shortcut's own answer: one statement, no Flask
+        assert len(statements) == 1
+    assert _answer(fast) == _answer(flask_answer)
+    assert fast.status_code == (204 if case in ("unchanged", "logged out") else 200)
+    if case == "logged out":
+        assert fast.headers["HX-Redirect"].startswith("/login")
+    elif case != "unchanged":
+        assert 'id="dashboard-live"' in fast.get_data(as_text=True)

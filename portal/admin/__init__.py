@@ -1,7 +1,7 @@
-"""系统管理 — settings, departments and accounts (views), rule documents (documents), oversight
-reviews (oversight), highlight cases (cases). One blueprint, one module per subject."""
+"""系统管理 — settings, departments, accounts and the audit log. The other office pages under /admin
+(oversight, cases, documents) are areas of their own."""
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import cases, documents, oversight, views  # noqa: E402,F401
+from . import views  # noqa: E402,F401

@@ -154,10 +154,7 @@ def settings():
         }
         with write() as w:
             for key, value in values.items():
-                before = Setting.get_value(key)
-                if before != value:
-                    Setting.set_value(key, value)
-                    w.log("setting", Setting.get_by_id(key), {key: before}, {key: value})
+                w.set_setting(key, value)
         flash("系统设置已保存。", "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form), (422 if form.errors else 200)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from .. import clock, htmx, listing, metrics, rules
 from ..access import any_role, office_required, staff_required
 from ..audit import write
-from ..models import AssessmentPeriod, Setting
+from ..models import AssessmentPeriod
 from . import bp, service
 from .forms import ClosingForm, PeriodForm, ScoringForm, VisibilityForm
 
@@ -171,12 +171,9 @@ def closing(period_id):
 def settings():
     """部门可见排名: whether departments see the whole ranking (off by default)."""
     form = VisibilityForm()
-    value, before = bool(form.visible.data), service.ranking_visible()
-    if value != before:
+    if bool(form.visible.data) != service.ranking_visible():  # unset reads as off: nothing to record
         with write() as w:
-            Setting.set_value(service.RANKING_VISIBLE, value)
-            w.log("setting", Setting.get_by_id(service.RANKING_VISIBLE), {service.RANKING_VISIBLE: before},
-                  {service.RANKING_VISIBLE: value})
+            w.set_setting(service.RANKING_VISIBLE, bool(form.visible.data))
     flash("已设置：各部门" + ("可以" if form.visible.data else "不能") + "查看完整排名。", "success")
     return htmx.redirect_to(url_for("assessment.index"))
 

@@ -55,7 +55,8 @@ def index():
     A department user sees its own row, its rank and the city average — never another department's
     row."""
     today = clock.today()
-    if request.if_none_match:
+    # A history restore or a boosted visit wants the whole page even when nothing moved: no empty 204.
+    if request.if_none_match and (htmx.wants_fragment() or not htmx.is_htmx()):
         current = metrics.etag(today)
         if current in request.if_none_match:
             return _unchanged(current)

@@ -5,7 +5,7 @@ import csv
 import os
 
 from .. import rules, security
-from ..models import Department, Setting, ServiceItem, User
+from ..models import Department, ServiceItem, User
 from . import DEMO_PASSWORD
 
 CSV_PATH = os.path.join(os.path.dirname(__file__), "demo_city.csv")
@@ -36,7 +36,7 @@ def seed(ctx) -> None:
     rows = read_rows()
     # One hash for every demo account: scrypt is slow on purpose, and the password is the same.
     password_hash = security.hash_password(DEMO_PASSWORD)
-    Setting.set_value("system_start", f"{ctx.today.year - 2}-01-01")
+    w.set_setting("system_start", f"{ctx.today.year - 2}-01-01")
 
     ctx.users["office"] = w.create(User, username="office", display_name="协调办 张敏", role=rules.ROLE_OFFICE,
                                    password_hash=password_hash)

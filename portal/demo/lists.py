@@ -21,7 +21,7 @@ import datetime as dt
 
 from .. import rules
 from ..items import service
-from ..models import Officer, ServiceItem, Setting
+from ..models import Officer, ServiceItem
 
 RETURNED, LATE, WAITING, NEVER, ADJUSTED = "jyj", "scj", "nyj", "gd", "gaj"
 RETURN_COMMENT = ("“对在教育工作中做出突出贡献的集体和个人的奖励”仍为待定，请明确是否纳入首席服务员审批服务清单"
@@ -37,7 +37,7 @@ def _deadline(ctx) -> dt.date:
     deadline = rules.default_deadline(ctx.today.year)
     if ctx.today < deadline + dt.timedelta(days=75):
         deadline = ctx.today - dt.timedelta(days=75)
-        Setting.set_value(f"list_deadline_{deadline.year}", deadline.isoformat())
+        ctx.writer.set_setting(f"list_deadline_{deadline.year}", deadline.isoformat())
     return deadline
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import rules
-from ..admin.oversight import create_review, previous_quarter
+from ..oversight.service import create_review, previous_quarter
 from ..models import Holiday, Matter, OversightReview, ReviewFinding, Setting
 
 REQUIREMENTS = [

@@ -27,7 +27,7 @@ def _on_time(f, deadline: dt.date, today: dt.date) -> str:
 
 def review_results(review, findings, today: dt.date) -> bytes:
     """The review's results as .xlsx bytes. ``findings`` come with department, matter, investor, item
-    and officer joined (admin.oversight.findings_query)."""
+    and officer joined (oversight.service.findings_query)."""
     pools = {r["department"]: len(r["pool"]) for r in review.draw_record()}
     with workbook() as (wb, buffer):
         title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})

@@ -402,11 +402,7 @@ def set_deadline(w, year: int, deadline: dt.date, today: dt.date) -> int:
     """设置报送截止日期 of a year; lists of that year already submitted are judged again against it.
 
     Returns how many submitted revisions changed their on-time mark."""
-    key = f"list_deadline_{year}"
-    before = Setting.get_value(key)
-    if before != deadline.isoformat():
-        Setting.set_value(key, deadline.isoformat())
-        w.log("setting", Setting.get_by_id(key), {key: before}, {key: deadline.isoformat()})
+    w.set_setting(f"list_deadline_{year}", deadline.isoformat())
     firsts = {dept_id: _as_datetime(at).date() for dept_id, at in ItemList.year_submission_day(year).tuples()}
     lists = list(ItemList.select().where((ItemList.year == year) & ItemList.submitted_at.is_null(False))
                  .order_by(ItemList.submitted_at))

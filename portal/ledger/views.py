@@ -276,12 +276,8 @@ def evaluation_settings():
     form = AnswerDaysForm()
     if not form.validate_on_submit():
         return _evaluations_page(form, status=422)
-    before = Setting.get_value("evaluation_answer_days")
-    if before != form.days.data:
-        with write() as w:
-            Setting.set_value("evaluation_answer_days", form.days.data)
-            w.log("setting", Setting.get_by_id("evaluation_answer_days"), {"evaluation_answer_days": before},
-                  {"evaluation_answer_days": form.days.data})
+    with write() as w:
+        w.set_setting("evaluation_answer_days", form.days.data)
     flash(f"差评答复时限已设为{form.days.data}个工作日，自此后收到的差评起执行。", "success")
     return redirect(url_for("ledger.evaluations"))
 

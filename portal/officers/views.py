@@ -123,7 +123,7 @@ def detail(officer_id):
 def _review_record(officer):
     """The officer's oversight record (抽查), shown when the oversight area provides it."""
     try:
-        from ..admin.oversight import officer_review_record
+        from ..oversight.service import officer_review_record
     except ImportError:
         return None
     return officer_review_record(officer)
@@ -332,11 +332,7 @@ def settings():
                 for d in departments:
                     if d.several_officers != wanted[d.id]:
                         w.update(d, action="several_officers", several_officers=wanted[d.id])
-                before = Setting.system_start()
-                if before != form.system_start.data:
-                    Setting.set_value("system_start", form.system_start.data.isoformat())
-                    w.log("setting", Setting.get_by_id("system_start"), {"system_start": before.isoformat()},
-                          {"system_start": form.system_start.data.isoformat()})
+                w.set_setting("system_start", form.system_start.data.isoformat())
             flash("首席服务员设置已保存。", "success")
             return redirect(url_for("officers.settings"))
         # Show the boxes as the office ticked them, not as stored.

@@ -5,7 +5,7 @@ the approved highlight cases (亮点案例) — what they are made of; the route
 Everything here is public, like the rest of /public/: a window card shows only what the roster and
 the letter verification already show (name, department, position, work phone, letter number), and it
 is meant to be posted at the window. Printing the cards is the office's task: the office reaches them
-from 公示渠道 (admin.channels).
+from 公示渠道 (cases.channels).
 """
 from __future__ import annotations
 
