@@ -1,17 +1,62 @@
 """The base of every form of the portal."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import flash, g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.security import check_password_hash
+from wtforms import DateField as _DateField
 from wtforms import FieldList, FormField, PasswordField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from . import rules
 
 CONTROL_MESSAGE = "含有不可见的控制字符，请删除后重新填写"
+DATE_EXAMPLE = "2026-03-01"
+
+
+def date_message(what: str) -> str:
+    """The one Chinese error of a date that is not a date (日期格式错误), naming the field."""
+    return f"请按“年-月-日”填写{what}，例如 {DATE_EXAMPLE}。"
+
+
+class DateField(_DateField):
+    """The date field of every form (日期): 年-月-日 as a date input sends it and as a clerk types it
+    (2026-03-01, 2026-3-1). A malformed or impossible date gets date_message naming the field (its
+    label, or ``what`` where the label is long); an empty box is no date (None), left to the field's
+    validators — DateRequired, InputRequired or Optional."""
+
+    def __init__(self, label=None, validators=None, *, what: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what or self.label.text
+
+    def process_formdata(self, valuelist):
+        text = " ".join(valuelist).strip() if valuelist else ""
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = dt.datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            self.data = None
+            raise ValueError(date_message(self.what)) from None
+
+
+class DateRequired:
+    """A required date: an empty box gets ``message``; a malformed date keeps DateField's own error
+    (DataRequired would replace it by "请填写")."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None:
+            raise StopValidation(None if field.process_errors else self.message)
 
 
 class TextProblem(ValueError):

@@ -605,7 +605,7 @@ def test_office_sets_the_deadline_and_submissions_are_judged_again(login, world,
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"year": "2026", "deadline": "2026/13/45"}, "请按“年-月-日”格式填写日期"),
+    ({"year": "2026", "deadline": "2026/13/45"}, "请按“年-月-日”填写报送截止日期"),
     ({"year": "2026", "deadline": ""}, "请填写报送截止日期"),
     ({"year": "2026", "deadline": "2027-08-10"}, "截止日期须在2026年内"),
     ({"year": "1999", "deadline": "1999-08-10"}, "请选择年度"),

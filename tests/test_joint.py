@@ -236,7 +236,7 @@ BAD_NEW = [
     ({"project": ""}, "请填写项目名称"),
     ({"project": "项" * 201}, "项目名称不能超过200个字"),
     ({"opened_on": ""}, "请填写受理日期"),
-    ({"opened_on": "2026-02-30"}, "日期格式不正确"),
+    ({"opened_on": "2026-02-30"}, "请按“年-月-日”填写受理日期"),
     ({"opened_on": "2026-11-27"}, "受理日期不能晚于今天"),
     ({"opened_on": "2024-12-31"}, "受理日期不能早于制度实施日期（2025-01-01）"),
     ({"investor_mode": "other"}, "请选择投资者来源"),
@@ -383,7 +383,7 @@ BAD_SIGN = [
     ({"decision": "补正", "missing": "  "}, "须一次性列明需补正的全部材料"),
     ({"decision": "不同意", "opinion": ""}, "选择“不同意”时须说明理由"),
     ({"signed_on": ""}, "请填写会签日期"),
-    ({"signed_on": "2026/11/26"}, "日期格式不正确"),
+    ({"signed_on": "2026/11/26"}, "请按“年-月-日”填写会签日期"),
     ({"signed_on": "2026-11-27"}, "会签日期不能晚于今天"),
     ({"signed_on": "2026-11-19"}, "会签日期不能早于联办事项受理日期（2026-11-20）"),
     ({"officer_id": ""}, "请选择签署的首席服务员"),
@@ -526,7 +526,7 @@ def test_bad_material_received_is_refused(client, city):
     sign(client, matter, city.zrj, city.zrj_officer, "补正", missing="红线图", signed_on="2026-11-24")
     before = snapshot()
     for day, message in (("2026-11-23", "材料收到日期不能早于要求补正的日期（2026-11-24）"),
-                         ("2026-11-27", "材料收到日期不能晚于今天"), ("", "请填写材料收到日期"), ("x", "日期格式不正确")):
+                         ("2026-11-27", "材料收到日期不能晚于今天"), ("", "请填写材料收到日期"), ("x", "请按“年-月-日”填写材料收到日期")):
         response = client.post(f"/joint/{matter.id}/parts/{part.id}/received", data={f"r{part.id}-received_on": day})
         assert response.status_code == 422 and message in response.get_data(as_text=True), day
         assert "有1处需要修改，未登记。" in response.get_data(as_text=True), day  # announced, not only shown

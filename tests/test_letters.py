@@ -143,7 +143,7 @@ def test_issue_date_and_stale_drafts_are_checked(app, setup, login, world):
     letter = _draft(client, setup.o)
     before = snapshot()
     for day, error in (("2026-11-27", "签发日期不能晚于今天"), ("2024-12-31", "不能早于王一的任期开始日期"),
-                       ("", "请填写签发日期"), ("2026-02-30", "请按“年-月-日”填写正确的日期")):
+                       ("", "请填写签发日期"), ("2026-02-30", "请按“年-月-日”填写签发日期")):
         response = _issue(client, letter, day)
         assert response.status_code == 422 and error in html(response), day
     assert snapshot() == before

@@ -87,7 +87,7 @@ BAD_PERSON = [
     ({"gender": "未知"}, "gender", "性别须为"),
     ({"gender": ""}, "gender", "请选择性别"),
     ({"birth_date": "2020-01-01"}, "birth_date", "出生日期不合理"),
-    ({"birth_date": "1978-02-30"}, "birth_date", "请按“年-月-日”填写正确的日期"),
+    ({"birth_date": "1978-02-30"}, "birth_date", "请按“年-月-日”填写出生日期"),
     ({"position": ""}, "position", "请填写工作单位（股室）及职位"),
     ({"work_phone": ""}, "work_phone", "请填写办公电话"),
     ({"work_phone": "abc"}, "work_phone", "请填写正确的电话号码"),
@@ -265,7 +265,7 @@ def test_bad_settings_change_nothing(app, world):
     client = client_for(app, "office")
     before = snapshot()
     for value, error in (("2027-01-01", "日期不能晚于今天"), ("", "请填写制度实施日期"), ("1999-12-31", "不能早于2000年"),
-                         ("2025-13-01", "请按“年-月-日”填写正确的日期")):
+                         ("2025-13-01", "请按“年-月-日”填写制度实施日期")):
         response = client.post("/officers/settings", data={"system_start": value})
         assert response.status_code == 422 and error in html(response), value
     assert snapshot() == before

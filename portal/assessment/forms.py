@@ -1,11 +1,11 @@
 """Forms of the assessment (考核): a period, its scoring, the report's closing paragraph, the setting."""
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, FloatField, StringField, TextAreaField
+from wtforms import BooleanField, FloatField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from .. import metrics, rules
-from ..forms import PortalForm
+from ..forms import DateField, PortalForm
 
 CLOSING_MAX = 3000
 
@@ -19,12 +19,9 @@ class PeriodForm(PortalForm):
 
     name = StringField("周期名称", filters=[_strip],
                        validators=[DataRequired("请填写周期名称，如“2026年度”。"), Length(max=40, message="周期名称不能超过40个字。")])
-    start_date = DateField("开始日期", validators=[InputRequired("请填写开始日期。")],
-                           invalid_value_message="请按“年-月-日”填写开始日期。")
-    end_date = DateField("结束日期", validators=[InputRequired("请填写结束日期。")],
-                         invalid_value_message="请按“年-月-日”填写结束日期。")
-    cutoff = DateField("截止日", validators=[InputRequired("请填写截止日。")],
-                       invalid_value_message="请按“年-月-日”填写截止日。")
+    start_date = DateField("开始日期", validators=[InputRequired("请填写开始日期。")])
+    end_date = DateField("结束日期", validators=[InputRequired("请填写结束日期。")])
+    cutoff = DateField("截止日", validators=[InputRequired("请填写截止日。")])
 
     def __init__(self, *args, taken=(), **kwargs):
         super().__init__(*args, **kwargs)

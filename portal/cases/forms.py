@@ -2,42 +2,18 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from .. import clock
-from ..forms import PortalForm
+from ..forms import DateField, DateRequired, PortalForm
 from .service import BODY_MAX, EARLIEST, TITLE_MAX
-
-
-class ChineseDateField(DateField):
-    """A date typed as 年-月-日, with the error in Chinese; an empty field is left to DateRequired."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
-            self.data = None
-            return
-        super().process_formdata(valuelist)
-
-
-class DateRequired:
-    """Required date: unlike DataRequired, it keeps the "not a date" error of a mistyped value."""
-
-    field_flags = {"required": True}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is None and not field.process_errors:
-            raise StopValidation(self.message)
 
 
 class CaseForm(PortalForm):
     title = StringField("案例标题", validators=[DataRequired("请填写案例标题。"),
                                              Length(max=TITLE_MAX, message=f"标题不超过{TITLE_MAX}个字。")])
-    case_date = ChineseDateField("案例日期", validators=[DateRequired("请填写案例日期。")],
-                                 invalid_value_message="请按“年-月-日”填写日期，例如 2026-11-26。")
+    case_date = DateField("案例日期", validators=[DateRequired("请填写案例日期。")])
     body = TextAreaField("案例内容", validators=[DataRequired("请填写案例内容。"),
                                              Length(max=BODY_MAX, message=f"案例内容不超过{BODY_MAX}个字。")])
     photo = FileField("照片（可选）")

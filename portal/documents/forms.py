@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import current_app
-from ..forms import PortalForm
+from ..forms import DateField, PortalForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .. import clock, rules
@@ -37,8 +37,7 @@ class ReplaceDocumentForm(PortalForm):
 
     title = StringField("文件标题", validators=[DataRequired("请填写文件标题。"), Length(max=200, message="文件标题不能超过200个字。")])
     number = StringField("文号", validators=[Length(max=60, message="文号不能超过60个字。")])
-    doc_date = DateField("印发日期", validators=[InputRequired("请填写印发日期。")],
-                         invalid_value_message="请按“年-月-日”填写印发日期，如 2026-03-15。")
+    doc_date = DateField("印发日期", validators=[InputRequired("请填写印发日期。")])
     file = FileField("文件", validators=[FileRequired("请选择要上传的文件。")], render_kw={"accept": ACCEPT})
 
     checked = None  # the file as check_upload read it, once the form is valid

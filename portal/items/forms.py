@@ -3,11 +3,9 @@ rules.check_item), so the fields here only carry values; choices are not validat
 its messages are English and the rules give the Chinese ones."""
 from __future__ import annotations
 
-import datetime as dt
-
-from ..forms import PortalForm
+from ..forms import DateField, PortalForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from .. import rules
@@ -109,20 +107,6 @@ class ReturnForm(PortalForm):
                                                 Length(max=2000, message="退回意见不能超过2000个字。")])
 
 
-class ChineseDateField(DateField):
-    """A date field whose format error is in Chinese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0]:
-            self.data = None
-            return
-        try:
-            self.data = dt.date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("请按“年-月-日”格式填写日期，如 2026-08-10。") from None
-
-
 class DeadlineForm(PortalForm):
     year = SelectField("年度", choices=[], validate_choice=False)
-    deadline = ChineseDateField("报送截止日期", validators=[InputRequired("请填写报送截止日期。")])
+    deadline = DateField("报送截止日期", validators=[InputRequired("请填写报送截止日期。")])

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..forms import PortalForm, TextMeta
+from ..forms import DateField, DateRequired, PortalForm, TextMeta
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateField
 from wtforms.i18n import get_translations
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import rules
 from .service import DAYS_MAX, DAYS_MIN, INVESTOR_EXISTING, INVESTOR_NEW, VISITS_MAX, parse_int
@@ -30,32 +29,6 @@ class _ZhMeta:
 class ZhForm(PortalForm):
     class Meta(_ZhMeta):
         pass
-
-
-class CnDateField(DateField):
-    """A date (input type=date) whose format error is in Chinese."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = dt.date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("日期格式不正确，请按“年-月-日”填写")
-
-
-class DateRequired:
-    """Like DataRequired, but keeps a date's format error instead of replacing it by "请填写"."""
-
-    def __init__(self, message: str):
-        self.message = message
-        self.field_flags = {"required": True}
-
-    def __call__(self, form, field):
-        if field.data is None:
-            raise StopValidation(None if field.errors else self.message)
 
 
 def days_error(text) -> str | None:
@@ -86,7 +59,7 @@ class JointForm(ZhForm):
     """发起联办: the lead department opens a joint matter for an investor's project."""
 
     project = StringField("项目名称", validators=[DataRequired("请填写项目名称"), Length(max=200, message="项目名称不能超过200个字")])
-    opened_on = CnDateField("受理日期", validators=[DateRequired("请填写受理日期")])
+    opened_on = DateField("受理日期", validators=[DateRequired("请填写受理日期")])
     investor_mode = RadioField("投资者", choices=[(INVESTOR_EXISTING, "本部门台账中已有的投资者"), (INVESTOR_NEW, "登记新的投资者")],
                                validate_choice=False)
     investor_id = SelectField("台账中的投资者", validate_choice=False)
@@ -203,7 +176,7 @@ class SignForm(ZhForm):
     decision = RadioField("会签意见", choices=[(d, d) for d in rules.SIGN_DECISIONS], validate_choice=False)
     missing = TextAreaField("需补正的材料（一次性告知）", validators=[Length(max=2000, message="不能超过2000个字")])
     opinion = TextAreaField("意见说明", validators=[Length(max=2000, message="意见说明不能超过2000个字")])
-    signed_on = CnDateField("会签日期", validators=[DateRequired("请填写会签日期")])
+    signed_on = DateField("会签日期", validators=[DateRequired("请填写会签日期")])
     officer_id = SelectField("签署人（首席服务员）", validate_choice=False)
 
     def validate_decision(self, field):
@@ -236,7 +209,7 @@ class SignForm(ZhForm):
 class ReceivedForm(ZhForm):
     """补正材料已收到: the part returns to be signed again, its deadline counted afresh."""
 
-    received_on = CnDateField("材料收到日期", validators=[DateRequired("请填写材料收到日期")])
+    received_on = DateField("材料收到日期", validators=[DateRequired("请填写材料收到日期")])
 
     def check(self, today: dt.date, asked_on: dt.date) -> None:
         day = self.received_on.data

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..forms import PortalForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from ..forms import DateField, PortalForm, date_message
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -57,13 +57,11 @@ class MatterForm(Form):
     project = StringField("项目名称", validators=[DataRequired("请填写项目名称"), Length(max=200, message="项目名称不能超过200个字")])
     item = _choice("服务事项", "所选事项不是本部门在用的服务事项", validators=[DataRequired("请选择服务事项")])
     officer = _choice("首席服务员", "所选人员不是本部门的首席服务员")
-    received_date = DateField("受理日期", validators=[InputRequired("请填写受理日期")],
-                              invalid_value_message="受理日期格式应为 年-月-日")
-    promised_date = DateField("承诺办结日期", validators=[Optional()],
-                              invalid_value_message="承诺办结日期格式应为 年-月-日")
+    received_date = DateField("受理日期", validators=[InputRequired("请填写受理日期")])
+    promised_date = DateField("承诺办结日期", validators=[Optional()])
     status = SelectField("状态", choices=list(rules.MATTER_STATES), default=rules.MATTER_RECEIVED,
                          invalid_choice_message="状态须为：" + "、".join(rules.MATTER_STATES))
-    completed_date = DateField("办结日期", validators=[Optional()], invalid_value_message="办结日期格式应为 年-月-日")
+    completed_date = DateField("办结日期", validators=[Optional()])
     visits = IntegerField("跑动次数", default=1, validators=[InputRequired("请填写跑动次数"),
                                                         NumberRange(0, 99, "跑动次数须为0到99之间的整数")],
                           invalid_value_message="跑动次数须为0到99之间的整数")
@@ -113,9 +111,9 @@ class StatusForm(Form):
         if not raw:
             return f"请填写{label}"
         try:
-            completed = dt.date.fromisoformat(raw)
+            completed = dt.datetime.strptime(raw, "%Y-%m-%d").date()  # as DateField reads a date
         except ValueError:
-            return f"{label}格式应为 年-月-日"
+            return date_message(label)
         if completed < matter.received_date:
             return f"{label}不能早于受理日期（{matter.received_date.isoformat()}）"
         if completed > today:
@@ -127,7 +125,7 @@ class StatusForm(Form):
 class HolidayForm(Form):
     """One day of the holiday list: 法定节假日 (off) or 调休上班日 (a weekend day worked)."""
 
-    day = DateField("日期", validators=[InputRequired("请填写日期")], invalid_value_message="日期格式应为 年-月-日")
+    day = DateField("日期", validators=[InputRequired("请填写日期")])
     kind = SelectField("类型", choices={"off": "法定节假日（放假）", "on": "调休上班日"}, default="off",
                        invalid_choice_message="类型须为法定节假日或调休上班日")
     name = StringField("名称", validators=[DataRequired("请填写名称，如：国庆节"), Length(max=40, message="名称不能超过40个字")])

@@ -1,45 +1,16 @@
 """Forms of the officers area: the officer's particulars (附件3), appointing, issuing a letter, settings."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
-from ..forms import PortalForm
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, StopValidation, ValidationError
+from ..forms import DateField, DateRequired, PortalForm
+from wtforms import SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from .. import clock, rules
 
 PHONE = re.compile(r"^[0-9０-９\-－ ()（）转]{7,30}$")
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
-
-
-class DayField(DateField):
-    """A date (年-月-日) whose errors are in Chinese; an empty box is no date, not an error."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not " ".join(valuelist).strip():
-            self.data = None
-            return
-        try:
-            self.data = dt.datetime.strptime(" ".join(valuelist).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.data = None
-            raise ValueError("请按“年-月-日”填写正确的日期，如 2026-03-01。")
-
-
-class DateRequired:
-    """Required date: an empty box gets this message; a malformed date keeps the field's own message
-    (DataRequired would wipe it)."""
-
-    field_flags = {"required": True}
-
-    def __init__(self, message: str):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data is None:
-            raise StopValidation(None if field.process_errors else self.message)
 
 
 def not_in_future(form, field):
@@ -71,7 +42,7 @@ class PersonForm(PortalForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=40, message="姓名最长40个字。")])
     gender = SelectField("性别", choices=[("", "请选择")] + [(g, g) for g in rules.GENDERS], validate_choice=False,
                          validators=[DataRequired("请选择性别。"), AnyOf(rules.GENDERS, message="性别须为“男”或“女”。")])
-    birth_date = DayField("出生日期", validators=[Optional(), plausible_birth])
+    birth_date = DateField("出生日期", validators=[Optional(), plausible_birth])
     position = StringField("工作单位（股室）及职位", validators=[DataRequired("请填写工作单位（股室）及职位。"),
                                                         Length(max=100, message="最长100个字。")])
     work_phone = StringField("办公电话", validators=[DataRequired("请填写办公电话（公开）。"), Length(max=40), phone])
@@ -94,7 +65,7 @@ class PersonForm(PortalForm):
 class AppointForm(PersonForm):
     """任命首席服务员: the particulars and the first day of the term."""
 
-    term_start = DayField("任期开始日期", validators=[DateRequired("请填写任期开始日期。"), not_in_future])
+    term_start = DateField("任期开始日期", validators=[DateRequired("请填写任期开始日期。"), not_in_future])
 
 
 class EditForm(PersonForm):
@@ -104,13 +75,13 @@ class EditForm(PersonForm):
 class IssueForm(PortalForm):
     """签发授权委托书."""
 
-    issue_date = DayField("签发日期", validators=[DateRequired("请填写签发日期。")])
+    issue_date = DateField("签发日期", validators=[DateRequired("请填写签发日期。")])
 
 
 class SettingsForm(PortalForm):
     """首席服务员设置 (office): the system's start date, from which gap days are counted."""
 
-    system_start = DayField("制度实施日期（断档天数自此日起计算）",
+    system_start = DateField("制度实施日期（断档天数自此日起计算）", what="制度实施日期",
                             validators=[DateRequired("请填写制度实施日期。"), not_in_future])
 
     def validate_system_start(self, field):

@@ -1,8 +1,8 @@
 """Forms of the oversight review (抽查): start a review, record a finding, answer it, send it back."""
 from __future__ import annotations
 
-from ..forms import PortalForm
-from wtforms import DateField, FloatField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from ..forms import DateField, PortalForm
+from wtforms import FloatField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,10 +20,8 @@ class ReviewForm(PortalForm):
 
     title = StringField("抽查名称", filters=[_strip],
                         validators=[DataRequired("请填写抽查名称。"), Length(max=200, message="抽查名称不能超过200个字。")])
-    period_start = DateField("抽查期间（起）", validators=[InputRequired("请填写抽查期间的开始日期。")],
-                             invalid_value_message="请按“年-月-日”填写开始日期。")
-    period_end = DateField("抽查期间（止）", validators=[InputRequired("请填写抽查期间的结束日期。")],
-                           invalid_value_message="请按“年-月-日”填写结束日期。")
+    period_start = DateField("抽查期间（起）", what="开始日期", validators=[InputRequired("请填写抽查期间的开始日期。")])
+    period_end = DateField("抽查期间（止）", what="结束日期", validators=[InputRequired("请填写抽查期间的结束日期。")])
     departments = SelectMultipleField("抽查部门", coerce=int, widget=ListWidget(prefix_label=False),
                                       option_widget=CheckboxInput(),
                                       invalid_choice_message="所选部门不存在或已停用，请重新选择。",
@@ -32,8 +30,7 @@ class ReviewForm(PortalForm):
                       invalid_value_message="抽查比例须为数字，如 5。")
     minimum = IntegerField("每个部门至少抽取（件）", validators=[InputRequired("请填写每个部门至少抽取的件数。")],
                            invalid_value_message="至少抽取的件数须为整数。")
-    deadline = DateField("整改答复期限", validators=[InputRequired("请填写整改答复期限。")],
-                         invalid_value_message="请按“年-月-日”填写答复期限。")
+    deadline = DateField("整改答复期限", what="答复期限", validators=[InputRequired("请填写整改答复期限。")])
 
     def validate_period_end(self, field):
         start = self.period_start.data
@@ -79,8 +76,7 @@ class AnswerForm(PortalForm):
     answer = TextAreaField("整改情况", filters=[_strip],
                            validators=[DataRequired("请填写整改情况。"),
                                        Length(max=TEXT_MAX, message=f"整改情况不能超过{TEXT_MAX}个字。")])
-    answered_on = DateField("整改完成日期", validators=[InputRequired("请填写整改完成日期。")],
-                            invalid_value_message="请按“年-月-日”填写整改完成日期。")
+    answered_on = DateField("整改完成日期", validators=[InputRequired("请填写整改完成日期。")])
 
     def __init__(self, *args, review=None, **kwargs):
         super().__init__(*args, **kwargs)

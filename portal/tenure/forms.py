@@ -1,11 +1,11 @@
 """Forms of tenure-change reports (任期调整报告)."""
 from __future__ import annotations
 
-from ..forms import PortalForm
+from ..forms import DateField, DateRequired, PortalForm
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..officers.forms import DateRequired, DayField, PersonForm
+from ..officers.forms import PersonForm
 
 NEW, PREVIOUS, NONE = "new", "previous", "none"
 INCOMING_KINDS = [(NEW, "新任人员"), (PREVIOUS, "本部门原首席服务员再次任职"), (NONE, "暂无接任人员（将产生断档）")]
@@ -19,7 +19,7 @@ class ReportForm(PersonForm):
     incoming_kind = RadioField("接任人员", choices=INCOMING_KINDS, default=NEW, validate_choice=False,
                                validators=[DataRequired("请选择接任人员的情况。")])
     previous = SelectField("原首席服务员", choices=[], validate_choice=False)
-    effective_date = DayField("调整生效日期", validators=[DateRequired("请填写调整生效日期。")])
+    effective_date = DateField("调整生效日期", validators=[DateRequired("请填写调整生效日期。")])
     reason = TextAreaField("调整原因", validators=[Optional(), Length(max=2000, message="最长2000个字。")])
     handover = TextAreaField("交接安排", validators=[DataRequired("请填写交接安排（在办事项、档案资料、授权事项的移交）。"),
                                                  Length(max=2000, message="最长2000个字。")])
