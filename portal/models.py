@@ -79,6 +79,29 @@ class Department(BaseModel):
     def active_ordered(cls):
         return cls.select().where(cls.active == True).order_by(cls.sort_order, cls.id)  # noqa: E712
 
+    @classmethod
+    def ordered(cls):
+        """Every department, active or not, in the office's order."""
+        return cls.select().order_by(cls.sort_order, cls.id)
+
+    @classmethod
+    def by_ids(cls, ids) -> dict[int, "Department"]:
+        ids = list(ids)
+        return {d.id: d for d in cls.select().where(cls.id.in_(ids))} if ids else {}
+
+    @classmethod
+    def taken(cls, code: str, name: str, except_id: int | None = None) -> bool:
+        """Whether another department already uses this code or name (both are unique)."""
+        q = cls.select().where((cls.code == code) | (cls.name == name))
+        if except_id is not None:
+            q = q.where(cls.id != except_id)
+        return q.exists()
+
+    @classmethod
+    def next_sort_order(cls) -> int:
+        """A new department goes to the end of the list."""
+        return cls.select().count() + 1
+
 
 class User(BaseModel):
     """An account: 部门经办人, 协调办 or 领导小组."""
@@ -124,6 +147,16 @@ class User(BaseModel):
     @property
     def role_label(self):
         return rules.ROLE_LABELS[self.role]
+
+    @classmethod
+    def with_departments(cls):
+        """Every account with its department, by role, department and name (系统管理)."""
+        return (cls.select(cls, Department).join(Department, JOIN.LEFT_OUTER)
+                .order_by(cls.role, Department.sort_order, cls.username))
+
+    @classmethod
+    def username_taken(cls, username: str) -> bool:
+        return cls.select().where(cls.username == username).exists()
 
 
 class LoginSession(BaseModel):
@@ -246,6 +279,22 @@ class AuditLog(BaseModel):
     @classmethod
     def for_record(cls, table: str, record_id: int):
         return cls.select().where((cls.table == table) & (cls.record_id == record_id)).order_by(cls.at.desc(), cls.id.desc())
+
+    @classmethod
+    def entries(cls, department_id: int | None = None, table: str = "", record_id: int | None = None,
+                username: str = ""):
+        """操作日志 newest first: a department's own entries (department_id), or all; filtered by table,
+        record and user."""
+        q = cls.select()
+        if department_id is not None:
+            q = q.where(cls.department == department_id)
+        if table:
+            q = q.where(cls.table == table)
+        if record_id is not None:
+            q = q.where(cls.record_id == record_id)
+        if username:
+            q = q.where(cls.username == username)
+        return q.order_by(cls.id.desc())
 
 
 # --- officers ------------------------------------------------------------------------------------
@@ -958,6 +1007,21 @@ class HighlightCase(BaseModel):
     reviewed_at = DateTimeField(null=True)
     reviewed_by = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
 
+    @classmethod
+    def without_photo(cls):
+        """Cases with their department, without the photo's bytes (lists and pages)."""
+        return cls.select(*[f for f in cls._meta.sorted_fields if f.name != "photo"], Department).join(Department)
+
+    @classmethod
+    def state_counts(cls):
+        """A query of (state, number of cases); the caller scopes and filters it."""
+        return cls.select(cls.state, fn.COUNT(cls.id))
+
+    @classmethod
+    def photo_of(cls, case_id: int):
+        """The photo's bytes and type alone (the caller scopes it to the viewer)."""
+        return cls.select(cls.photo, cls.photo_type).where(cls.id == case_id)
+
 
 # --- rules in writing and oversight --------------------------------------------------------------
 
@@ -983,6 +1047,11 @@ class RuleDocument(BaseModel):
     def without_data(cls, *extra):
         """Every column but the file itself: lists and checks never load the stored files."""
         return cls.select(*[f for f in cls._meta.sorted_fields if f.name != "data"], *extra)
+
+    @classmethod
+    def one(cls, doc_id: int, with_data: bool = False):
+        """The query of one document, with its file only when it is to be downloaded."""
+        return (cls.select() if with_data else cls.without_data()).where(cls.id == doc_id)
 
     @classmethod
     def kinds_in_force(cls, department_ids=None) -> dict[int, set[str]]:
@@ -1033,6 +1102,18 @@ class OversightReview(BaseModel):
         """The recorded draw: [{"department": id, "pool": [matter ids], "sample": [matter ids]}, …]."""
         return json.loads(self.draw)["departments"] if self.draw else []
 
+    @classmethod
+    def with_creator(cls):
+        """Reviews with who started them, newest first."""
+        return (cls.select(cls, User.display_name, User.username)
+                .join_from(cls, User, JOIN.LEFT_OUTER, on=(cls.created_by == User.id))
+                .order_by(cls.created_at.desc(), cls.id.desc()))
+
+    @classmethod
+    def titles(cls) -> list["OversightReview"]:
+        """Every review's id and title, newest first (the findings page's filter)."""
+        return list(cls.select(cls.id, cls.title).order_by(cls.created_at.desc()))
+
 
 class ReviewFinding(BaseModel):
     """One sampled matter of a review and its finding (规范 / 需整改) and answer."""
@@ -1066,6 +1147,11 @@ class ReviewFinding(BaseModel):
         if self.answered_on is not None:
             return self.ANSWERED
         return self.RETURNED if self.return_comment else self.TO_FIX
+
+    @classmethod
+    def of_review(cls, review) -> list["ReviewFinding"]:
+        """Every sampled matter of a review (read inside the transaction that withdraws it)."""
+        return list(cls.select().where(cls.review == review))
 
     def is_late(self, deadline: dt.date, today: dt.date) -> bool:
         """A 需整改 finding answered after the deadline, or still unanswered past it (rule 10)."""
@@ -1137,6 +1223,11 @@ class AssessmentPeriod(BaseModel):
     def ordered(cls):
         """The periods, newest cut-off first."""
         return cls.select().order_by(cls.cutoff.desc(), cls.id.desc())
+
+    @classmethod
+    def names(cls) -> set[str]:
+        """The names in use (a period's name is unique)."""
+        return {name for (name,) in cls.select(cls.name).tuples()}
 
 
 class AssessmentResult(BaseModel):

@@ -112,7 +112,7 @@ def _declares_entities(data: bytes, infos) -> bool:
 class EntityGuard:
     """A part of a document, read through this while a parser reads it: an UploadError at a DTD or an
     entity declaration, wherever it sits (across the parser's chunks too). For a part parsed with the
-    standard library's parser rather than through defusedxml (imports.py): the parser never sees one."""
+    standard library's parser rather than through defusedxml (files/imports.py): the parser never sees one."""
 
     _KEEP = max(len(m) for m in _DECLARATIONS) - 1
 

@@ -11,7 +11,7 @@ import io
 import openpyxl
 import pytest
 
-from portal import imports
+from portal.files import imports
 from portal.audit import write
 from portal.items import city_import, service
 from portal.models import AuditLog, Department, ItemList, ServiceItem, User

@@ -12,7 +12,7 @@ import io
 import openpyxl
 import pytest
 
-from portal.exports import FORMULA_START
+from portal.files import FORMULA_START
 from portal.models import Department, ItemList, Officer, OversightReview, ReviewFinding, ServiceItem
 from tests import security_city
 from tests.conftest import TODAY
@@ -201,7 +201,7 @@ def test_an_export_imported_again_keeps_the_text_exactly(city):
 
 
 def test_the_import_drops_exactly_one_guard_apostrophe():
-    from portal.imports import cell_text
+    from portal.files.imports import cell_text
     assert cell_text("'=1+2") == "=1+2"  # the guard of a CSV or of a workbook exported before
     assert cell_text("''=1+2") == "'=1+2"  # only one
     assert cell_text("'abc") == "'abc"  # an apostrophe before ordinary text is the clerk's own

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from portal.exports.attachment1 import HEADER, NOTE, TITLE
+from portal.files.attachment1 import HEADER, NOTE, TITLE
 from portal.models import ItemList, ServiceItem
 from tests.test_items import items_state, make_officer, switch
 
@@ -361,7 +361,7 @@ def test_city_export_holds_every_departments_latest_approved_list(login, world):
     ("未纳入原因【涉密等】", "reason"), ("实施部门", "department"), ("备注", None), (None, None), ("", None),
 ])
 def test_header_cells_are_recognised_however_typed(cell, key):
-    from portal.imports import header_key
+    from portal.files.imports import header_key
 
     assert header_key(cell) == key
 
@@ -376,7 +376,7 @@ def test_header_cells_are_recognised_however_typed(cell, key):
     ("", (None, "")), (None, (None, "")),
 ])
 def test_reason_cell_reads_back_what_the_export_writes(cell, expected):
-    from portal.exports.attachment1 import parse_reason_cell, reason_cell
+    from portal.files.attachment1 import parse_reason_cell, reason_cell
 
     assert parse_reason_cell(cell) == expected
     if expected[0]:
@@ -388,7 +388,7 @@ def test_reason_cell_reads_back_what_the_export_writes(cell, expected):
     ("张三", ("张三", None)), ("未指定（终审）", ("", "终审")), ("终审", ("", "终审")), ("", ("", None)),
 ])
 def test_officer_cell_reads_back_what_the_export_writes(cell, expected):
-    from portal.exports.attachment1 import officer_cell, parse_officer_cell
+    from portal.files.attachment1 import officer_cell, parse_officer_cell
 
     assert parse_officer_cell(cell) == expected
     assert parse_officer_cell(officer_cell("纳入", expected[0], expected[1])) == expected
@@ -396,7 +396,7 @@ def test_officer_cell_reads_back_what_the_export_writes(cell, expected):
 
 
 def test_formula_guard_is_dropped_on_import():
-    from portal.imports import cell_text
+    from portal.files.imports import cell_text
 
     assert [cell_text(v) for v in ("'=1+2", "'+86", "'-1", "'@x", "'普通", 3.0, 2.5, None)] == [
         "=1+2", "+86", "-1", "@x", "'普通", "3", "2.5", ""]
@@ -407,7 +407,7 @@ def test_the_streamed_city_export_has_the_cells_an_in_memory_one_would_have(app,
     (officer and reason cells, formula-like text, empty cells included)."""
     import datetime as dt
 
-    from portal.exports import attachment1
+    from portal.files import attachment1
     from portal.items import service
 
     officer = make_officer(world.gaj, "张三")

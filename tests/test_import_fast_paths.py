@@ -18,7 +18,7 @@ import pytest
 import xlsxwriter
 from peewee import fn
 
-from portal import imports
+from portal.files import imports
 from portal.audit import write
 from portal.models import AuditLog, Department, ServiceItem, User
 from portal.uploads import EntityGuard, UploadError

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from openpyxl.styles import Alignment
 
-from portal import imports
-from portal.exports.attachment1 import HEADER, NOTE, OLD_NOTE, TEMPLATE_TITLE, TITLE, parse_reason_cell
+from portal.files import imports
+from portal.files.attachment1 import HEADER, NOTE, OLD_NOTE, TEMPLATE_TITLE, TITLE, parse_reason_cell
 from portal.models import AuditLog, DataVersion, Department, ItemList, ServiceItem
 from tests.conftest import make_app
 from tests.test_import_export import read_back, upload

@@ -13,7 +13,8 @@ from peewee import IntegrityError
 from portal import rules
 from portal.audit import write
 from portal.models import Letter, LetterItem, Officer, ServiceItem
-from portal.officers import letter_text, service
+from portal.files import letter_text
+from portal.officers import service
 from tests.test_officers import assign, client_for, html, officer, snapshot
 
 

@@ -289,7 +289,7 @@ def _workbook(rows) -> bytes:
 
 
 def test_an_imported_cell_with_a_control_character_is_refused_by_line():
-    from portal import imports
+    from portal.files import imports
     data = _workbook([[1, "", "旅馆业\x85许可", "办理项", "行政许可", "否", "", "涉密：说明"],
                       [2, "", "旅馆业许可", "办理\x7f项", "行政许可", "否", "", "涉密：说明"]])
     rows = imports.read_workbook(data, 100)
@@ -299,7 +299,7 @@ def test_an_imported_cell_with_a_control_character_is_refused_by_line():
 
 
 def test_an_imported_cell_loses_its_bidi_marks_and_the_import_says_so():
-    from portal import imports
+    from portal.files import imports
     data = _workbook([[1, "", "\u202e事项名称", "办理项\u200f", "行政许可", "否", "", "涉密：说明"]])
     plan = imports.plan(imports.read_workbook(data, 100), department_name="公安局", short_name="公安",
                         officers=[], existing={})

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from docx import Document
 
-from portal import imports
+from portal.files import imports
 from portal.models import AuditLog, DataVersion, RuleDocument, ServiceItem
 from portal.uploads import UploadError, check_zip
 

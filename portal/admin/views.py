@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from peewee import JOIN, IntegrityError
+from peewee import IntegrityError
 
 from .. import htmx, listing, rules, security
 from ..access import any_role, office_required
@@ -22,9 +22,8 @@ from .forms import DepartmentForm, SettingsForm, UserForm
 @office_required
 def index():
     """系统管理首页: departments, accounts and settings at a glance."""
-    departments = list(Department.select().order_by(Department.sort_order, Department.id))
-    users = list(User.select(User, Department).join(Department, JOIN.LEFT_OUTER)
-                 .order_by(User.role, Department.sort_order, User.username))
+    departments = list(Department.ordered())
+    users = list(User.with_departments())
     return render_template("admin/index.html", departments=departments, users=users)
 
 
@@ -41,16 +40,13 @@ def department(dept_id=None):
         fields = dict(code=form.code.data.strip(), name=form.name.data.strip(),
                       short_name=(form.short_name.data or form.name.data).strip(), has_window=form.has_window.data,
                       several_officers=form.several_officers.data, active=form.active.data)
-        clash = Department.select().where((Department.code == fields["code"]) | (Department.name == fields["name"]))
-        if dept is not None:
-            clash = clash.where(Department.id != dept.id)
-        if clash.exists():
+        if Department.taken(fields["code"], fields["name"], except_id=dept.id if dept is not None else None):
             form.code.errors.append("部门代码或名称已被其他部门使用。")
         else:
             try:
                 with write() as w:
                     if dept is None:
-                        fields["sort_order"] = (Department.select().count() or 0) + 1
+                        fields["sort_order"] = Department.next_sort_order()
                         dept = w.create(Department, **fields)
                     else:
                         w.update(dept, **fields)
@@ -82,7 +78,7 @@ def user_new():
         elif form.department.data:
             form.department.errors.append("只有部门经办人账号属于某个部门。")
         username = form.username.data.strip()
-        if User.select().where(User.username == username).exists():
+        if User.username_taken(username):
             form.username.errors.append("用户名已存在。")
         if not form.errors:
             password = form.password.data or secrets.token_urlsafe(9)
@@ -164,20 +160,12 @@ def settings():
 @any_role
 def audit():
     """操作日志: read-only. The office and leaders see everything; a department only its own records."""
-    q = AuditLog.select()
-    if current_user.is_department:
-        q = q.where(AuditLog.department == current_user.department_id)
     table = request.args.get("table", "").strip()
-    if table:
-        q = q.where(AuditLog.table == table)
     record = request.args.get("record", "").strip()
-    record_id = listing.record_id(record)
-    if record_id is not None:
-        q = q.where(AuditLog.record_id == record_id)
     who = request.args.get("user", "").strip()
-    if who:
-        q = q.where(AuditLog.username == who)
-    page = listing.paginate(q.order_by(AuditLog.id.desc()))
+    q = AuditLog.entries(current_user.department_id if current_user.is_department else None, table,
+                         listing.record_id(record), who)
+    page = listing.paginate(q)
     for entry in page.rows:
         entry.before_dict = json.loads(entry.before) if entry.before else {}
         entry.after_dict = json.loads(entry.after) if entry.after else {}

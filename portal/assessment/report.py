@@ -1,4 +1,4 @@
-"""考核通报 — the .docx of a locked period, laid out as an official notice (portal/docs.py: A4, 仿宋 body,
+"""考核通报 — the .docx of a locked period, laid out as an official notice (portal/files/docs.py: A4, 仿宋 body,
 小标宋 title): the title with the period, 一、总体情况 (the city's figures and their change since the
 previous period), 二、考核排名 (a table of score, rank and change of rank), 三、存在问题 (per rule, the
 departments that fall short, with the facts), 四、下一步工作 (the office's closing paragraph)."""
@@ -12,8 +12,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from .. import clock
-from ..docs import BODY_FONT, HEADING_FONT, TITLE_FONT, TITLE_SIZE, _font, _paragraph, cn_date
-from ..exports.assessment_period import problems_by_rule
+from ..files.assessment_period import problems_by_rule
+from ..files.docs import BODY_FONT, HEADING_FONT, TITLE_FONT, TITLE_SIZE, _font, _paragraph, cn_date
 
 ISSUER = "赤壁市推进政府职能转变和“放管服”改革协调小组办公室"
 DEFAULT_CLOSING = ("各部门要对照考核通报反映的问题，逐项整改到位，确保首席服务员在岗不断档、事项应纳尽纳、"

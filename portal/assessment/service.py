@@ -370,7 +370,7 @@ def trend(result: Assessment) -> list[tuple[dt.date, float | None, float | None]
 
 def report_filename(period: AssessmentPeriod, ext: str):
     """赤壁市首席服务员制度考核通报-2026年上半年-2026-06-30.docx, with an ASCII fallback."""
-    from ..exports import download_name
+    from ..files import download_name
 
     title = "赤壁市首席服务员制度考核通报" if ext == "docx" else "赤壁市首席服务员制度考核表"
     return download_name(title, period.name, day=period.cutoff, ext=ext,

@@ -28,7 +28,7 @@ def _link(entry: dict) -> str | None:
 
 
 def _taken() -> set:
-    return {name for (name,) in AssessmentPeriod.select(AssessmentPeriod.name).tuples()}
+    return AssessmentPeriod.names()
 
 
 @bp.get("/")
@@ -212,7 +212,7 @@ def _report_inputs(period):
 @staff_required
 def report(period_id):
     """考核通报 (.docx) of a locked period: title, 总体情况, 排名, 存在问题, 下一步工作."""
-    from ..docs import send_docx
+    from ..files.docs import send_docx
     from .report import report_docx
 
     period = _period_or_404(period_id)
@@ -230,8 +230,8 @@ def report(period_id):
 def workbook(period_id):
     """考核表 (.xlsx): the ranking with a bar chart of the scores, the city's figures with the 纳入率 and
     合规率 lines over the period, the problems per rule, the points lost."""
-    from ..exports import send_xlsx
-    from ..exports.assessment_period import period_workbook
+    from ..files import send_xlsx
+    from ..files.assessment_period import period_workbook
 
     period = _period_or_404(period_id)
     result, _before, city, ranks = _report_inputs(period)

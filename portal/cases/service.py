@@ -25,11 +25,6 @@ ACTION_LABELS = {"create": "提交", "update": "修改", "resubmit": "修改后�
                  "return": "退回", "delete": "删除"}
 
 
-def columns():
-    """A case's columns without the photo's bytes."""
-    return [f for f in HighlightCase._meta.sorted_fields if f.name != "photo"]
-
-
 def history(case) -> tuple[list, dict]:
     """The case's history from the audit log (when, who, what) and the display names of the people."""
     rows = list(AuditLog.for_record(HighlightCase._meta.table_name, case.id)

@@ -8,9 +8,9 @@ from flask_login import current_user
 from .. import clock, htmx, listing, qr, rules
 from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped, staff_required
 from ..audit import write
-from ..exports import download_name, send_download
-from ..exports.cases import DOCX_MIMETYPE, cases_docx
-from ..models import Department, HighlightCase, ItemList, Setting, fn
+from ..files import download_name, send_download
+from ..files.cases import DOCX_MIMETYPE, cases_docx
+from ..models import Department, HighlightCase, ItemList, Setting
 from ..uploads import UploadError, check_upload
 from . import bp, service
 from .forms import CaseForm, ReturnForm
@@ -19,9 +19,7 @@ from .service import ACTION_LABELS, CASE_PENDING, CASE_PUBLISHED, CASE_RETURNED,
 
 def _case_for_page(case_id: int) -> HighlightCase:
     """The case with its department (no photo bytes), or 404 — including another department's case."""
-    q = (HighlightCase.select(*service.columns(), Department).join(Department)
-         .where(HighlightCase.id == case_id))
-    case = scoped(q, HighlightCase.department).first()
+    case = scoped(HighlightCase.without_photo().where(HighlightCase.id == case_id), HighlightCase.department).first()
     if case is None:
         abort(404)
     return case
@@ -62,12 +60,11 @@ def _form_page(form: CaseForm, case: HighlightCase | None, status: int = 200):
 def index():
     """亮点案例: a department's own cases, or every department's for the office and the leader, with
     filters by state (?state=待审核|已发布|已退回), department (?dept=) and title (?q=)."""
-    q = HighlightCase.select(*service.columns(), Department).join(Department)
-    q = scoped(q, HighlightCase.department)
+    q = scoped(HighlightCase.without_photo(), HighlightCase.department)
     department = _filter_department()
     if department is not None:
         q = q.where(HighlightCase.department == department)
-    counts_q = scoped(HighlightCase.select(HighlightCase.state, fn.COUNT(HighlightCase.id)), HighlightCase.department)
+    counts_q = scoped(HighlightCase.state_counts(), HighlightCase.department)
     if department is not None:
         counts_q = counts_q.where(HighlightCase.department == department)
     counts = dict(counts_q.group_by(HighlightCase.state).tuples())
@@ -217,9 +214,7 @@ def send_back(case_id: int):
 @any_role
 def photo(case_id: int):
     """The case's photo, for the department that owns it and for the office and the leader."""
-    q = (HighlightCase.select(HighlightCase.photo, HighlightCase.photo_type)
-         .where(HighlightCase.id == case_id))
-    row = scoped(q, HighlightCase.department).first()
+    row = scoped(HighlightCase.photo_of(case_id), HighlightCase.department).first()
     if row is None or row.photo is None or row.photo_type not in ("image/png", "image/jpeg"):
         abort(404)
     return Response(bytes(row.photo), mimetype=row.photo_type, headers={"Content-Disposition": "inline"})

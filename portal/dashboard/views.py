@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from .. import clock, htmx, metrics, reminders, rules, svg
 from ..access import any_role, staff_required
 from ..db import db
-from ..exports import send_xlsx
-from ..exports.assessment import assessment_workbook, assessment_filename
+from ..files import send_xlsx
+from ..files.assessment import assessment_workbook, assessment_filename
 from ..models import DataVersion
 from . import bp
 from .table import drill, row_html, sort_rows, verdict_html

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import rules
-from ..oversight.service import create_review, previous_quarter
 from ..models import Holiday, Matter, OversightReview, ReviewFinding, Setting
+from ..oversight.service import create_review, previous_quarter
 
 REQUIREMENTS = [
     ("受理单缺少申请人签字，未按规定留存一次性告知书。", "已补签受理单，一次性告知书已归档，并在窗口组织全员学习受理规范。"),

@@ -7,7 +7,7 @@ from peewee import JOIN
 
 from .. import htmx, listing, rules
 from ..access import any_role, department_required, scoped
-from ..exports import DownloadName, send_download
+from ..files import DownloadName, send_download
 from ..models import Department, RuleDocument, User
 from . import bp
 from .forms import DocumentForm, ReplaceDocumentForm
@@ -16,8 +16,7 @@ from .service import KIND_ORDER, missing_kinds, save_document
 
 def _scoped_document(doc_id: int, with_data: bool = False) -> RuleDocument:
     """One document, or 404 when it does not exist or belongs to another department."""
-    q = RuleDocument.select() if with_data else RuleDocument.without_data()
-    doc = scoped(q.where(RuleDocument.id == doc_id), RuleDocument.department).first()
+    doc = scoped(RuleDocument.one(doc_id, with_data), RuleDocument.department).first()
     if doc is None:
         abort(404)
     return doc

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import imports, rules
+from .. import rules
+from ..files import imports
 from ..models import Department, ItemList, Officer
 from . import service
 

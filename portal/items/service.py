@@ -10,10 +10,10 @@ import json
 
 from peewee import JOIN, fn
 
-from .. import imports, rules
+from .. import rules
 from ..cache import by_data_version
 from ..db import db
-from ..exports import attachment1
+from ..files import attachment1, imports
 from ..models import AuditLog, Department, ItemList, Letter, ListRow, Officer, ServiceItem, Setting, User
 
 # The columns of an item copied into a list revision (ListRow) and compared between versions.

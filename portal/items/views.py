@@ -6,10 +6,10 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_login import current_user
 from peewee import IntegrityError
 
-from .. import clock, htmx, imports, listing, rules
+from .. import clock, htmx, listing, rules
 from ..access import any_role, can_write_department, department_required, get_scoped_or_404, office_required, staff_required
 from ..audit import write
-from ..exports import attachment1, download_name, send_xlsx
+from ..files import attachment1, download_name, imports, send_xlsx
 from ..models import Department, ItemList, Officer, ServiceItem, Setting
 from ..uploads import UploadError, check_upload
 from . import bp, city_import, service

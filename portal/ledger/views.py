@@ -9,8 +9,8 @@ from flask_login import current_user
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required, get_scoped_or_404, office_required, staff_required
 from ..audit import write
-from ..exports import download_name, send_xlsx
-from ..exports.ledger import ledger_workbook
+from ..files import download_name, send_xlsx
+from ..files.ledger import ledger_workbook
 from ..models import Department, Evaluation, Holiday, Investor, Matter, Setting
 from . import bp, service
 from .forms import AnswerDaysForm, AnswerForm, HolidayForm, InvestorForm, MatterForm, StatusForm

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from .. import rules
-from .. import docs
+from ..files import docs
 from ..models import Letter, LetterItem, Officer, ServiceItem
 
 

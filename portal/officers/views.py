@@ -10,11 +10,10 @@ from .. import clock, htmx, rules
 from ..access import (any_role, can_write_department, department_required, get_scoped_or_404, office_required,
                       staff_required)
 from ..audit import write
-from .. import docs
-from ..exports import download_name, send_xlsx
-from ..exports.attachment3 import roster_workbook
+from ..files import docs, download_name, letter_text, send_xlsx
+from ..files.attachment3 import roster_workbook
 from ..models import Department, Letter, LetterItem, Officer, Setting, TenureReport
-from . import bp, coverage, letter_text, service, timeline
+from . import bp, coverage, service, timeline
 from .forms import AppointForm, EditForm, IssueForm, SettingsForm
 
 SORTS = {"name": lambda r: r.department.sort_order, "gap": lambda r: r.gap_days, "early": lambda r: r.early,

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask import abort, flash, request, url_for
 from flask_login import current_user
-from peewee import JOIN
 
 from .. import clock, htmx, listing, rules
 from ..access import any_role, department_required, office_required, scoped, staff_required
 from ..audit import write
-from ..exports import download_name, send_xlsx
-from ..exports.oversight import review_results
-from ..models import Department, Matter, OversightReview, ReviewFinding, User
+from ..files import download_name, send_xlsx
+from ..files.oversight import review_results
+from ..models import Department, Matter, OversightReview, ReviewFinding
 from . import bp
 from .forms import AnswerForm, FindingForm, ReturnForm, ReviewForm
 from .service import COUNT_KEYS, create_review, finding_counts, findings_query, review_defaults, verify_review
@@ -55,10 +54,7 @@ FINDING_SORT = {
 @staff_required
 def index():
     """抽查: every review with its progress (drawn, recorded, 需整改, answered, closed, late)."""
-    q = (OversightReview.select(OversightReview, User.display_name, User.username)
-         .join_from(OversightReview, User, JOIN.LEFT_OUTER, on=(OversightReview.created_by == User.id))
-         .order_by(OversightReview.created_at.desc(), OversightReview.id.desc()))
-    page = listing.paginate(q)
+    page = listing.paginate(OversightReview.with_creator())
     ids = [r.id for r in page.rows]
     counts = finding_counts(F.review, F.review.in_(ids)) if ids else {}
     return htmx.render("oversight/index.html", "oversight/_rows.html", page=page, counts=counts)
@@ -120,9 +116,7 @@ def preview():
 
 
 def _review_or_404(review_id) -> OversightReview:
-    review = (OversightReview.select(OversightReview, User.display_name, User.username)
-              .join_from(OversightReview, User, JOIN.LEFT_OUTER, on=(OversightReview.created_by == User.id))
-              .where(OversightReview.id == review_id).first())
+    review = OversightReview.with_creator().where(OversightReview.id == review_id).first()
     if review is None:
         abort(404)
     return review
@@ -144,7 +138,7 @@ def detail(review_id):
     q = q.order_by_extend(Department.id, Matter.completed_date, Matter.id)
     page = listing.paginate(q)
     by_dept = finding_counts(F.department, F.review == review, today)
-    names = {d.id: d for d in Department.select().where(Department.id.in_(list(by_dept)))} if by_dept else {}
+    names = Department.by_ids(by_dept)
     pools = {r["department"]: len(r["pool"]) for r in review.draw_record()}
     summary = sorted(({"dept": names[k], "pool": pools.get(k, 0), **v} for k, v in by_dept.items()),
                      key=lambda s: (s["dept"].sort_order, s["dept"].id))
@@ -200,7 +194,7 @@ def cancel(review_id):
     try:
         with write() as w:
             # Checked inside the transaction: a finding recorded meanwhile cannot slip through.
-            findings = list(F.select().where(F.review == review))
+            findings = F.of_review(review)
             if any(f.finding is not None for f in findings):
                 raise _Recorded
             for finding in findings:
@@ -239,8 +233,7 @@ def findings():
     elif dept is not None:
         where &= F.department == dept
     totals = finding_counts(where=where, today=today)
-    reviews = list(OversightReview.select(OversightReview.id, OversightReview.title)
-                   .order_by(OversightReview.created_at.desc()))
+    reviews = OversightReview.titles()
     departments = list(Department.active_ordered()) if not current_user.is_department else []
     return htmx.render("oversight/findings.html", "oversight/_findings_table.html", page=page, sort=sort, dept=dept,
                        totals=totals, reviews=reviews, departments=departments, show_review=True, today=today,

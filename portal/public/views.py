@@ -20,7 +20,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 
 from .. import clock, listing, qr, rules
 from ..audit import write
-from ..exports import csv_text
+from ..files import csv_text
 from ..models import DataVersion, Department, HighlightCase, ListRow
 from . import bp, service
 from .forms import EvaluationForm

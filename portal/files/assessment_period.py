@@ -3,7 +3,7 @@ figures with a line chart of 纳入率 and 合规率 over the period (from the d
 per rule and the points lost per department. Native Excel charts: no fonts needed on the server.
 
 It takes the period's result as plain data (portal/assessment/service.Assessment) and writes the cells
-through the dashboard workbook's writer (exports/assessment._Writer)."""
+through the dashboard workbook's writer (files/assessment._Writer)."""
 from __future__ import annotations
 
 from . import workbook

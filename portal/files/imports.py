@@ -16,7 +16,7 @@ Two steps, neither of which writes anything:
    each row's place in the file's order (``arrange`` turns that into the list's order).
 
 The cell formats shared with the export (首席服务员 ``姓名（终审）``, 未纳入原因 ``原因：说明``) are described
-in portal/exports/attachment1.py. Text that the export protected from being read as a formula (a leading
+in portal/files/attachment1.py. Text that the export protected from being read as a formula (a leading
 apostrophe before = + - @) is read back without the apostrophe.
 
 序号 in a file only orders the rows: the number every page shows is an item's place in its department's
@@ -43,11 +43,11 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, r
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
-from . import rules
-from .forms import TextProblem, clean_text
-from .exports import guarded
-from .exports.attachment1 import ATTACHMENT, HEADER, NOTE, OLD_NOTE, TITLE, parse_officer_cell, parse_reason_cell
-from .uploads import EntityGuard, UploadError
+from .. import rules
+from ..forms import TextProblem, clean_text
+from . import guarded
+from .attachment1 import ATTACHMENT, HEADER, NOTE, OLD_NOTE, TITLE, parse_officer_cell, parse_reason_cell
+from ..uploads import EntityGuard, UploadError
 
 # Column keys, in the order of attachment 1's header.
 COLUMNS = ("seq", "department", "item_name", "sub_item_name", "item_type", "inclusion", "officer", "reason")
@@ -152,7 +152,7 @@ def header_key(value) -> str | None:
 
 def cell_text(value) -> str:
     """A cell as text: integral floats without '.0', dates as ISO, the formula guard apostrophe dropped:
-    exactly one apostrophe before = + - @ (exports.csv_text and xlsx_text put it there)."""
+    exactly one apostrophe before = + - @ (files.csv_text and xlsx_text put it there)."""
     if type(value) is str:  # nearly every cell: tested first (a list has tens of thousands)
         if value[:1] == "'" and guarded(value[1:]):
             value = value[1:]

@@ -16,7 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .officers import letter_text as text
+from . import letter_text as text
 
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
@@ -111,7 +111,7 @@ def letter_docx(letter: LetterContent) -> bytes:
 
 def send_docx(data: bytes, name: str, ascii: str | None = None):
     """Send .docx bytes: the Chinese name intact (filename*), ``ascii`` the meaningful fallback."""
-    from .exports import DownloadName, send_download
+    from . import DownloadName, send_download
 
     return send_download(data, DownloadName(name, ascii) if ascii else name,
                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")

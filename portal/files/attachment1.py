@@ -1,7 +1,7 @@
 """Attachment 1 (附件1): 赤壁市首席服务员审批服务事项清单, per department and city-wide.
 
 The layout is the plan's own template, defined once here and read back by the import
-(portal/imports.py):
+(portal/files/imports.py):
 
     row 1   附件1
     row 2   the title, merged across the eight columns

@@ -1,5 +1,7 @@
-"""Workbooks the portal hands out (xlsxwriter). Each export is a service that returns bytes; the view
-only sends them. Shared here: a workbook that never turns user text into a formula, and the
+"""Files in and out: the workbooks and Word documents the portal hands out (xlsxwriter, python-docx:
+one module per layout, docs.py for the official-document style, letter_text.py for the letter's fixed
+wording) and the uploaded workbooks it reads (imports.py, openpyxl). Each export is a service that
+returns bytes; the view only sends them. Shared here: a workbook that never turns user text into a formula, and the
 Chinese download name that reaches the browser intact.
 
 Text that begins with = + - @ is written to a workbook as it was typed: every text cell is a string
