@@ -80,9 +80,14 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
     """SQLite whose writers queue (WriteQueue) and whose commits are on disk before they return.
 
     A transaction holds the queue from BEGIN to COMMIT; the WAL is fsynced after the turn is given back,
-    so the next writer commits while this one waits for the disk, and one fsync often covers several
-    commits (group commit). Nothing returns — and so no page answers "saved" — before its data is on disk,
-    which is what synchronous=FULL promises; FULL would only do the fsync inside the lock.
+    so the next writer commits while this one waits for the disk. Nothing returns — and so no page
+    answers "saved" — before its data is on disk, which is what synchronous=FULL promises; FULL would
+    only do the fsync inside the lock.
+
+    Group commit (as PostgreSQL does it): each commit of this process takes a number; a flush records
+    the highest number committed when it started, and a writer whose number a flush has since covered
+    returns without one of its own. While one thread waits for the disk, the writers that commit
+    meanwhile queue behind it, and the next flush makes all of them durable at once.
     """
 
     def __init__(self, database, *args, **kwargs):
@@ -92,6 +97,11 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
         self.wal_fd: int | None = None
         self.wal_pid = 0
         self.wal_lock = threading.Lock()
+        # Group commit: commits numbered in this process, and the highest number known to be on disk.
+        self.seq_lock = threading.Lock()
+        self.commits = 0
+        self.flushed = 0
+        self.flushes = 0  # fdatasync calls (tests and the benchmark read it)
 
     def begin(self, lock_type=None):
         self.queue.acquire()
@@ -104,10 +114,17 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
     def commit(self):
         try:
             result = super().commit()
+            seq = self._committed()
         finally:
             self.queue.release()
-        self.sync()
+        self.sync(seq)
         return result
+
+    def _committed(self) -> int:
+        """Number the commit just made (its data is in the log, not yet on disk)."""
+        with self.seq_lock:
+            self.commits += 1
+            return self.commits
 
     def rollback(self):
         try:
@@ -126,15 +143,21 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
     def execute_sql(self, sql, params=None):
         cursor = super().execute_sql(sql, params)
         if not self.in_transaction() and sql.lstrip()[:7].upper().startswith(_WRITES):
-            self.sync()  # a write in autocommit mode (a login session, a login attempt) is a commit too
+            # A write in autocommit mode (a login session, a login attempt) is a commit too.
+            self.sync(self._committed())
         return cursor
 
-    def sync(self) -> None:
-        """Flush the write-ahead log to the disk: every commit written to it so far becomes durable.
+    def sync(self, seq: int | None = None) -> None:
+        """Make commit number ``seq`` durable (every commit so far when None): flush the write-ahead log
+        to the disk, unless a flush that started after that commit has done so already.
 
         fdatasync, as SQLite's own FULL uses on Linux. The log's descriptor is kept per process and
         reopened when the file was replaced (the last connection to close checkpoints and deletes it)."""
         with self.wal_lock:
+            if seq is not None and self.flushed >= seq:
+                return  # another thread's flush, begun after this commit, covered it
+            with self.seq_lock:
+                covers = self.commits  # every commit numbered so far is in the log already
             fd = self.wal_fd
             if fd is None or self.wal_pid != os.getpid() or os.fstat(fd).st_nlink == 0:
                 if fd is not None and self.wal_pid == os.getpid():
@@ -149,6 +172,8 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
             # Under the lock, so no other thread closes the descriptor meanwhile; the kernel would
             # serialise two flushes of one file anyway.
             os.fdatasync(fd)
+            self.flushes += 1
+            self.flushed = max(self.flushed, covers)
 
     def close_files(self) -> None:
         """Close the log's and the queue's descriptors (when this database object is replaced)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 
 import pytest
 from peewee import SqliteDatabase
@@ -12,7 +13,7 @@ from playhouse.schema_diff import diff_models
 
 from portal.db import db
 from portal.audit import write
-from portal.models import ALL_MODELS, AuditLog, DataVersion, Department, LoginAttempt, LoginSession, User
+from portal.models import ALL_MODELS, AuditLog, DataVersion, Department, Holiday, LoginAttempt, LoginSession, User
 from tests.conftest import HTMX, PASSWORD, csrf_from, make_app
 
 
@@ -325,3 +326,65 @@ def test_department_user_gets_404_for_another_departments_record(app, login, wor
             get_scoped_or_404(ServiceItem, other_item.id)
         with pytest.raises(NotFound):
             get_scoped_or_404(ServiceItem, "not-a-number")
+
+
+def test_a_commit_covered_by_a_later_flush_waits_for_no_flush_of_its_own(app, fsyncs):
+    """Group commit, step by step: two commits numbered, the first one's flush started after both and
+    covers the second, which then returns without a second fdatasync."""
+    database = db.obj
+    first, second = database._committed(), database._committed()
+    database.sync(first)
+    assert len(fsyncs) == 1 and database.flushed >= second
+    database.sync(second)
+    assert len(fsyncs) == 1  # covered
+    third = database._committed()
+    database.sync(third)
+    assert len(fsyncs) == 2  # a commit after the last flush gets its own
+
+
+def test_writers_waiting_for_the_disk_share_one_flush(app, world, monkeypatch):
+    """Four threads write at once while the first flush is held on the disk: the three that commit
+    meanwhile are made durable by one more flush between them, not three — and every write is there."""
+    if not isinstance(db.obj, SqliteDatabase):
+        pytest.skip("group commit is SQLite's (PostgreSQL does its own)")
+    import portal.db as dbmod
+
+    database, writers = db.obj, 4
+    start_commits = database.commits
+    all_committed = threading.Event()
+    real_committed, real_fdatasync = database._committed, os.fdatasync
+    calls = []
+
+    def committed():
+        seq = real_committed()
+        if database.commits - start_commits >= writers:
+            all_committed.set()
+        return seq
+
+    def fdatasync(fd):
+        calls.append(fd)
+        if len(calls) == 1:  # the first flush is slow: everyone else commits while it runs
+            assert all_committed.wait(30)
+        return real_fdatasync(fd)
+
+    monkeypatch.setattr(database, "_committed", committed)
+    monkeypatch.setattr(dbmod.os, "fdatasync", fdatasync)
+    errors = []
+
+    def one(n):
+        try:
+            with database.connection_context():
+                with write(username=f"t{n}") as w:
+                    w.create(Holiday, day=dt.date(2031, 1, 1 + n), is_workday=False, name=f"测试{n}")
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == [] and not any(t.is_alive() for t in threads)
+    # The held flush covered the commits made before it began; one more covered all the others.
+    assert 1 <= len(calls) <= 2 < writers
+    assert Holiday.select().where(Holiday.day >= dt.date(2031, 1, 1)).count() == writers
