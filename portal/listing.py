@@ -69,6 +69,16 @@ def paginate(query, size: int | None = None, total: int | None = None) -> Page:
     return Page(rows, number, size, total)
 
 
+def paginate_list(rows: list, size: int) -> Page:
+    """The requested page (?page=N) of rows already in memory (figures computed for every department)."""
+    try:
+        number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    number = min(number, max(1, math.ceil(len(rows) / size)))
+    return Page(rows[(number - 1) * size:number * size], number, size, len(rows))
+
+
 def sort(query, columns: dict, default: str):
     """Order a query by ?sort=key (or -key for descending) among the allowed columns."""
     key = request.args.get("sort", default)

@@ -51,6 +51,7 @@ EXPECTED = {
     "dashboard.healthz": "public",
     "dashboard.index": "any",
     "dashboard.export": "staff",
+    "dashboard.department": "staff",
     # items (事项清单)
     "items.index": "any",
     "items.counts": "any",

@@ -114,12 +114,25 @@ def verdict_html(rule: metrics.Rule, d: metrics.DepartmentFigures) -> str:
     return f'<a href="{escape(url)}" title="{why}">{tag}</a>' if url else f'<span title="{why}">{tag}</span>'
 
 
-def row_html(d: metrics.DepartmentFigures, columns=None, with_rules: bool = True) -> Markup:
-    """One department's row of the ranking table, with the columns of the view chosen."""
+def _expand_html(d: metrics.DepartmentFigures) -> str:
+    """The 明细 control of a row: htmx opens every figure of the department in a row under it (app.js
+    closes it again on a second click); without script it is a link to the department's page."""
+    links = _links()
+    if "_detail" not in links:
+        links["_detail"] = url_for("dashboard.department", code="__code__")
+    url = escape(links["_detail"].replace("__code__", quote_plus(d.code)))
+    target = f"detail-{escape(d.code)}"
+    return (f' <a class="dept-expand no-print" href="{url}" hx-get="{url}" hx-target="closest tr" hx-swap="afterend"'
+            f' data-detail="{target}" aria-expanded="false" aria-controls="{target}">明细</a>')
+
+
+def row_html(d: metrics.DepartmentFigures, columns=None, with_rules: bool = True, expand: bool = False) -> Markup:
+    """One department's row of the ranking table, with the columns of the view chosen; ``expand`` adds
+    the 明细 control that opens every figure of the department on demand."""
     cells = [
         f'<tr id="dept-{escape(d.code)}">',
         f'<td class="num c-rank">{d.rank}</td>',
-        f'<th scope="row" class="c-name">{escape(d.name)}</th>',
+        f'<th scope="row" class="c-name">{escape(d.name)}{_expand_html(d) if expand else ""}</th>',
         f'<td class="num c-compliance{"" if d.compliant else " dash-bad"}"><strong>{percent(d.compliance_rate)}</strong>'
         f'<small class="muted"> {d.met}/{d.applicable}</small></td>',
     ]

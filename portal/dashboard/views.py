@@ -2,10 +2,10 @@
 (考核排名) and its export, and the health check."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, make_response, render_template, request
+from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from .. import clock, htmx, metrics, reminders, rules, svg
+from .. import clock, htmx, listing, metrics, reminders, rules, svg
 from ..access import any_role, staff_required
 from ..db import db
 from ..files import send_xlsx
@@ -13,6 +13,12 @@ from ..files.assessment import assessment_workbook, assessment_filename
 from ..models import DataVersion
 from . import bp
 from .table import drill, row_html, sort_rows, verdict_html
+
+# The office's page stays light whatever the number of departments: the ranking table shows a page of
+# rows (each expands to every figure on demand), and the per-department charts show at most CHART_BARS
+# bars — the departments that most need the office's eye. The export keeps every department and column.
+RANKING_PAGE = 25
+CHART_BARS = 40  # a city of up to 40 departments (Chibi has 37) sees every one
 
 
 @bp.route("/")
@@ -67,7 +73,7 @@ def index():
         metrics.ALL_VIEW if current_user.is_department else request.args.get("cols", ""))
     context = dict(city=city, etag=tag, rules_list=metrics.RULES if with_rules else [], columns=columns,
                    column_groups=metrics.column_groups_of(columns), drill=drill, views=metrics.VIEWS, view=view,
-                   row_html=lambda d: row_html(d, columns, with_rules),
+                   row_html=lambda d: row_html(d, columns, with_rules, expand=not current_user.is_department),
                    verdict_html=verdict_html,
                    verdict_labels=metrics.VERDICT_LABELS, poll=current_app.config.get("DASHBOARD_POLL_SECONDS", 10),
                    trend_chart=_trend_chart(city))
@@ -78,11 +84,31 @@ def index():
         noncompliant = request.args.get("noncompliant") == "1"
         rows = [d for d in city.departments if not (noncompliant and d.compliant)]
         rows, sort = sort_rows(rows, request.args.get("sort"))
-        context.update(rows=rows, sort=sort, noncompliant=noncompliant,
-                       inclusion_chart=_inclusion_chart(city), types_chart=_types_chart(city, city.departments))
+        page = listing.paginate_list(rows, RANKING_PAGE)
+        inclusion_chart, inclusion_caption = _inclusion_chart(city)
+        types_chart, types_caption = _busiest_types_chart(city)
+        context.update(rows=page.rows, page=page, sort=sort, noncompliant=noncompliant,
+                       inclusion_chart=inclusion_chart, inclusion_caption=inclusion_caption,
+                       types_chart=types_chart, types_caption=types_caption)
     response = htmx.render("dashboard/index.html", "dashboard/_live.html", **context)
     response.set_etag(tag)
     return response
+
+
+@bp.route("/dashboard/dept/<code>")
+@staff_required
+def department(code):
+    """一个部门的全部指标: every figure of the ranking table for one department, by column group, with
+    the rules' verdicts and the drill-down links. An htmx request (the 明细 button of a table row)
+    gets the row that opens under it; a plain request, the page."""
+    today = clock.today()
+    city = metrics.city_figures(today)
+    d = next((x for x in city.departments if x.code == code), None)
+    if d is None:
+        abort(404)
+    groups = [(group, [c for c in metrics.COLUMNS if c.group == group]) for group, _ in metrics.COLUMN_GROUPS]
+    return htmx.render("dashboard/department.html", "dashboard/_department_row.html", d=d, city=city,
+                       groups=groups, rules_list=metrics.RULES, drill=drill, verdict_html=verdict_html)
 
 
 @bp.route("/dashboard/export")
@@ -99,9 +125,28 @@ def export():
 
 
 def _inclusion_chart(city):
+    """各部门纳入率, or — past CHART_BARS departments — the CHART_BARS lowest, in the office's order."""
+    departments = city.departments
+    caption = "各部门纳入率（虚线为100%目标，点击查看该部门事项）"
+    if len(departments) > CHART_BARS:
+        lowest = sorted(departments, key=lambda d: (d.inclusion_rate if d.inclusion_rate is not None else 2,
+                                                    d.sort_order, d.id))[:CHART_BARS]
+        departments = lowest
+        caption = (f"纳入率最低的{CHART_BARS}个部门（共{len(city.departments)}个部门；虚线为100%目标，"
+                   "点击查看该部门事项）")
     rows = [(d.label, d.inclusion_rate, drill(("items.index", {}), d))
-            for d in sorted(city.departments, key=lambda d: (d.sort_order, d.id))]
-    return svg.rate_bars(rows, chart_id="chart-inclusion", title="各部门纳入率")
+            for d in sorted(departments, key=lambda d: (d.sort_order, d.id))]
+    return svg.rate_bars(rows, chart_id="chart-inclusion", title="各部门纳入率"), caption
+
+
+def _busiest_types_chart(city):
+    """事项类型构成 of every department, or — past CHART_BARS — of the CHART_BARS with the most items."""
+    departments = city.departments
+    caption = "各部门事项类型构成（单位：项）"
+    if len(departments) > CHART_BARS:
+        departments = sorted(departments, key=lambda d: (-sum(d.types.values()), d.sort_order, d.id))[:CHART_BARS]
+        caption = f"事项最多的{CHART_BARS}个部门的事项类型构成（共{len(city.departments)}个部门；单位：项）"
+    return _types_chart(city, departments), caption
 
 
 def _trend_chart(city):

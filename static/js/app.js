@@ -159,6 +159,25 @@
     if (link.hasAttribute("data-print")) { window.print(); } else { window.location.reload(); }
   });
 
+  // A ranking row's 明细 (data-detail="<id of the row it opens>"): the first click opens every figure of
+  // the department under the row (htmx); the next click closes it again instead of asking the server.
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-detail")) { return; }
+    var open = document.getElementById(elt.getAttribute("data-detail"));
+    if (open) {
+      open.parentNode.removeChild(open);
+      elt.setAttribute("aria-expanded", "false");
+      evt.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-detail") && evt.detail.successful) {
+      elt.setAttribute("aria-expanded", "true");
+    }
+  });
+
   // Select-all checkbox for bulk actions: <input type=checkbox data-select-all="name">.
   document.addEventListener("change", function (evt) {
     var box = evt.target;

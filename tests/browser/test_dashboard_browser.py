@@ -85,6 +85,47 @@ def test_the_ranking_fits_1366_pixels_and_the_other_columns_are_one_click_away(b
         page.click(".column-views a:text-is('全部')")
         expect(page.locator("#dash-table thead")).to_contain_text("按时报送")
         shot(page, "dashboard-1366-all")
+        # Issue 19 §1: a row opens every figure of its department under it, and closes again.
+        page.goto(live.url + "/dashboard/")
+        first = page.locator("#dash-table tbody tr[id^=dept-]").first
+        code = first.get_attribute("id")[len("dept-"):]
+        toggle = first.locator("a.dept-expand")
+        toggle.click()
+        detail = page.locator(f"#detail-{code}")
+        expect(detail).to_contain_text("考核规则")
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        shot(page, "dashboard-1366-row-opened")
+        toggle.click()
+        expect(detail).to_have_count(0)
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+    finally:
+        context.close()
+        live.stop()
+
+
+def test_the_dashboard_at_100_departments(browser, tmp_path):
+    """Issue 19 §1: a province's dashboard — a page of the ranking, bounded charts — looked at."""
+    from tests.browser.conftest import Live
+    from tests.conftest import PASSWORD, World, make_app
+    from tests.test_metrics import populate
+
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        populate(100)
+        World().user("office", "office")
+    live = Live(app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        login(page, live, "office", PASSWORD)
+        page.goto(live.url + "/dashboard/")
+        expect(page.locator(".dash-table-panel .pager")).to_contain_text("第 1 / 4 页，共 100 条")
+        assert page.locator("#dash-table tbody tr[id^=dept-]").count() == 25
+        expect(page.locator(".dash-charts")).to_contain_text("纳入率最低的40个部门")
+        shot(page, "dashboard-100-departments")
+        page.click(".dash-table-panel .pager a[rel=next]")
+        expect(page.locator(".dash-table-panel .pager")).to_contain_text("第 2 / 4 页")
+        shot(page, "dashboard-100-departments-page-2")
     finally:
         context.close()
         live.stop()
