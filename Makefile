@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-pg bench install assets migrate clean
+.PHONY: run test test-pg bench bench-growth bench-pg install assets migrate clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -49,6 +49,16 @@ test-pg: install
 # The province-sized benchmark (not a test): prints one table, exits non-zero when a target is missed.
 bench: install
 	$(PY) -m bench
+
+# The same benchmark with the portal on PostgreSQL (a loopback server that .ci/pg installs and starts, as
+# root; its own database portal_bench) and the baselines on that server through psycopg (issue 19 §5).
+bench-pg: install
+	url="$$(PG_TEST_DB=portal_bench bash .ci/pg)" && test -n "$$url" && \
+	  $(PY) -m bench --pg "$$url" --only pages,recompute,writes
+
+# The benchmark at 1× and at a province five times larger, and how much each figure grew (issue 19 §4).
+bench-growth: install
+	$(PY) -m bench.growth
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

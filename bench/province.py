@@ -60,6 +60,7 @@ class Province:
         self.counts: dict[str, int] = {}
         self.seconds = 0.0
         self.big_department = department_code(1)
+        self.departments = DEPARTMENTS
         self.import_department = department_code(DEPARTMENTS)
         self.password = PASSWORD
         self.serving_officer: dict[int, tuple[int, str]] = {}  # department id → (officer id, name)
@@ -100,16 +101,21 @@ def _credit_code(rng, n: int) -> str:
     return "91421281" + f"{n:09d}" + rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
-def build(seed: int = 2026, scale: float = 1.0) -> Province:
-    """Fill the (migrated, empty) database bound to portal.db.db with the province."""
+def build(seed: int = 2026, scale: float = 1.0, growth: int = 1) -> Province:
+    """Fill the (migrated, empty) database bound to portal.db.db with the province: ``scale`` scales the
+    records of a province of 100 departments (0.1 for --quick); ``growth`` multiplies everything,
+    departments included (5 for `make bench-growth`: 500 departments, 250,000 items, 1,000,000 matters)."""
     from werkzeug.security import generate_password_hash
 
     rng = random.Random(seed)
     started = time.perf_counter()
     p = Province()
-    n_items = int(ITEMS * scale)
-    n_matters = int(MATTERS * scale)
-    n_evaluations = int(EVALUATIONS * scale)
+    n_depts = DEPARTMENTS * growth
+    n_items = int(ITEMS * scale * growth)
+    n_matters = int(MATTERS * scale * growth)
+    n_evaluations = int(EVALUATIONS * scale * growth)
+    p.departments = n_depts
+    p.import_department = department_code(n_depts)
     now = dt.datetime(2026, 11, 26, 9, 0, 0)
     password_hash = generate_password_hash(PASSWORD)
 
@@ -127,7 +133,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
 
         # --- departments and accounts
         dept_rows = []
-        for i in range(1, DEPARTMENTS + 1):
+        for i in range(1, n_depts + 1):
             bureau = BUREAUS[(i - 1) % len(BUREAUS)]
             county = f"测试{(i - 1) // len(BUREAUS) + 1:02d}县"
             dept_rows.append((i, department_code(i), f"{county}{bureau}（{i:03d}）", f"{county[-3:]}{bureau[:2]}{i:03d}",
@@ -136,7 +142,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
                              Department.has_window, Department.several_officers, Department.active,
                              Department.sort_order, Department.created_at], dept_rows)
         user_rows = [(department_code(i), f"{department_code(i)}经办人", password_hash, rules.ROLE_DEPARTMENT, i)
-                     for i in range(1, DEPARTMENTS + 1)]
+                     for i in range(1, n_depts + 1)]
         user_rows += [("office", "协调办", password_hash, rules.ROLE_OFFICE, None),
                       ("leader", "领导小组", password_hash, rules.ROLE_LEADER, None)]
         _insert(User, [User.username, User.display_name, User.password_hash, User.role, User.department], user_rows)
@@ -146,7 +152,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         officer_rows, report_specs = [], []
         officer_id = 0
         serving_ids: dict[int, list[int]] = {}
-        for dept in range(1, DEPARTMENTS + 1):
+        for dept in range(1, n_depts + 1):
             durations = [rng.randint(120, 420) for _ in range(OFFICERS_PER_DEPARTMENT)]
             start = TODAY - dt.timedelta(days=sum(durations[:-1]) + rng.randint(30, 500))
             previous = None
@@ -187,11 +193,11 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         # --- items: d001 has 1,000, the others share the rest
         per_dept = {1: min(BIG_DEPARTMENT_ITEMS, n_items)}
         rest = n_items - per_dept[1]
-        for dept in range(2, DEPARTMENTS + 1):
-            per_dept[dept] = rest // (DEPARTMENTS - 1) + (1 if dept - 2 < rest % (DEPARTMENTS - 1) else 0)
+        for dept in range(2, n_depts + 1):
+            per_dept[dept] = rest // (n_depts - 1) + (1 if dept - 2 < rest % (n_depts - 1) else 0)
         item_rows, item_meta = [], []
         item_id = 0
-        for dept in range(1, DEPARTMENTS + 1):
+        for dept in range(1, n_depts + 1):
             officer, _ = p.serving_officer[dept]
             for n in range(1, per_dept[dept] + 1):
                 item_id += 1
@@ -250,7 +256,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         by_dept: dict[int, list] = {}
         for meta in item_meta:
             by_dept.setdefault(meta[1], []).append(meta)
-        for dept in range(1, DEPARTMENTS + 1):
+        for dept in range(1, n_depts + 1):
             revisions = [(1, rules.LIST_APPROVED, True)]
             if dept % 10 == 3:
                 revisions.append((2, rules.LIST_SUBMITTED, False))
@@ -277,7 +283,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         investor_rows = []
         investor_id = 0
         investors_of: dict[int, list[int]] = {}
-        for dept in range(1, DEPARTMENTS + 1):
+        for dept in range(1, n_depts + 1):
             for k in range(INVESTORS_PER_DEPARTMENT):
                 investor_id += 1
                 investor_rows.append((investor_id, dept, f"湖北测试{investor_id:05d}实业有限公司",
@@ -292,7 +298,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         span = (TODAY - SYSTEM_START).days
         matter_rows = []
         for k in range(n_matters):
-            dept = k % DEPARTMENTS + 1
+            dept = k % n_depts + 1
             received = SYSTEM_START + dt.timedelta(days=rng.randrange(span))
             promised = received + dt.timedelta(days=rng.randint(3, 30))
             age = (TODAY - received).days
@@ -317,7 +323,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         # --- evaluations: mostly satisfied; a bad one has a deadline and is usually answered
         evaluation_rows = []
         for k in range(n_evaluations):
-            dept = k % DEPARTMENTS + 1
+            dept = k % n_depts + 1
             level = rng.choices((5, 4, 3, 2, 1), weights=(60, 25, 7, 5, 3))[0]
             created = dt.datetime.combine(SYSTEM_START + dt.timedelta(days=rng.randrange(span)), dt.time(10))
             bad = level in rules.BAD_LEVELS
@@ -333,7 +339,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
 
         # --- rules in writing: the plan and the method of most departments
         document_rows = []
-        for dept in range(1, DEPARTMENTS + 1):
+        for dept in range(1, n_depts + 1):
             for kind in rules.REQUIRED_DOCUMENT_KINDS:
                 if dept % 17 == 0 and kind == "管理办法":
                     continue
@@ -347,9 +353,9 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         # --- joint matters: 500 projects, 2–4 departments each
         joint_rows, part_rows = [], []
         for j in range(1, 501):
-            lead = rng.randint(1, DEPARTMENTS)
+            lead = rng.randint(1, n_depts)
             opened = TODAY - dt.timedelta(days=rng.randint(1, 600))
-            others = rng.sample([d for d in range(1, DEPARTMENTS + 1) if d != lead], rng.randint(1, 3))
+            others = rng.sample([d for d in range(1, n_depts + 1) if d != lead], rng.randint(1, 3))
             decisions = [rng.choice((rules.SIGN_AGREE, rules.SIGN_AGREE, rules.SIGN_AGREE, None, rules.SIGN_SUPPLEMENT))
                          for _ in [lead, *others]]
             done = all(x == rules.SIGN_AGREE for x in decisions)
@@ -396,7 +402,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         _insert(DailySnapshot, [DailySnapshot.day, DailySnapshot.figures], snapshot_rows)
 
         # An audit trail of the province's past edits, so that the audit table is not empty either.
-        audit_rows = [(now - dt.timedelta(minutes=k), "bench", rng.randint(1, DEPARTMENTS), "update", "service_item",
+        audit_rows = [(now - dt.timedelta(minutes=k), "bench", rng.randint(1, n_depts), "update", "service_item",
                        rng.randint(1, item_id), '{"inclusion": "待定"}', '{"inclusion": "纳入"}')
                       for k in range(20_000)]
         p.counts["audit_log"] = _insert(AuditLog, [
@@ -405,7 +411,7 @@ def build(seed: int = 2026, scale: float = 1.0) -> Province:
         DataVersion.insert(id=1, version=1, changed_at=now).execute()
     db.execute_sql("PRAGMA synchronous = FULL")
 
-    p.counts["department"] = DEPARTMENTS
+    p.counts["department"] = n_depts
     p.counts["item_department_d001"] = per_dept[1]
     p.seconds = time.perf_counter() - started
     return p

@@ -1,6 +1,8 @@
 """The baseline of "recomputing all dashboard figures": the same figures as portal.metrics.compute,
-computed by hand-written SQL through the standard library's sqlite3 (no ORM, no Flask), with the few
-figures that are not aggregates (gap days) done by the shortest Python that gives the same answer.
+computed by hand-written SQL through the standard library's sqlite3 — or, for `make bench-pg`, through
+psycopg on the same PostgreSQL server (compute_pg) — with no ORM and no Flask, and the few figures that
+are not aggregates (gap days) done by the shortest Python that gives the same answer. The SQL is the
+one dialect both engines read (FILTER on aggregates, booleans tested as such).
 
 `compute(path, today)` returns the city totals it found, which the benchmark compares with the portal's
 own: a baseline that computed less would make the ratio meaningless.
@@ -14,26 +16,38 @@ from collections import defaultdict
 EXEMPT = ("涉密", "涉及重大公共安全", "涉及公民生命财产安全")
 
 
-def _d(text):
-    return None if text is None else dt.date.fromisoformat(text[:10])
+def _d(value):
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    return dt.date.fromisoformat(value[:10])
 
 
 def compute(path: str, today: dt.date) -> dict:
     con = sqlite3.connect(path)
     try:
-        return _compute(con, today)
+        return _compute(con.execute, today.isoformat(), today)
     finally:
         con.close()
 
 
-def _compute(con, today: dt.date) -> dict:
-    t = today.isoformat()
-    q = con.execute
-    depts = {row[0]: row for row in q("SELECT id, has_window, several_officers FROM department WHERE active = 1")}
+def compute_pg(url: str, today: dt.date) -> dict:
+    """The same figures through psycopg (one connection, autocommit reads)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as con:
+        def q(sql, params=()):
+            return con.execute(sql.replace("?", "%s"), params)
+
+        return _compute(q, today, today)
+
+
+def _compute(q, t, today: dt.date) -> dict:
+    """``q(sql, params)`` runs a statement (? placeholders); ``t`` is today as the driver binds it."""
+    depts = {row[0]: row for row in q("SELECT id, has_window, several_officers FROM department WHERE active")}
 
     items = defaultdict(lambda: defaultdict(int))
     for dept, inclusion, reason, item_type, n in q(
-            "SELECT department_id, inclusion, reason, item_type, COUNT(*) FROM service_item WHERE retired = 0 "
+            "SELECT department_id, inclusion, reason, item_type, COUNT(*) FROM service_item WHERE NOT retired "
             "GROUP BY department_id, inclusion, reason, item_type"):
         d = items[dept]
         d["total"] += n
@@ -43,7 +57,7 @@ def _compute(con, today: dt.date) -> dict:
             d["exempt"] += n
 
     unassigned = dict(q(
-        "SELECT s.department_id, COUNT(*) FROM service_item s WHERE s.retired = 0 AND s.inclusion = '纳入' "
+        "SELECT s.department_id, COUNT(*) FROM service_item s WHERE NOT s.retired AND s.inclusion = '纳入' "
         "AND NOT EXISTS (SELECT 1 FROM letter_item li JOIN letter l ON l.id = li.letter_id "
         "JOIN officer o ON o.id = l.officer_id WHERE li.item_id = s.id AND l.officer_id = s.officer_id "
         "AND l.state = '已签发' AND o.term_start <= ? AND (o.term_end IS NULL OR o.term_end >= ?) "
@@ -81,17 +95,19 @@ def _compute(con, today: dt.date) -> dict:
 
     ledger = q(
         "SELECT department_id, COUNT(*), "
-        "SUM(status IN ('已受理', '办理中')), "
-        "SUM(status IN ('已受理', '办理中') AND promised_date IS NOT NULL AND promised_date < ?), "
-        "SUM(status = '已办结'), "
-        "SUM(status = '已办结' AND promised_date IS NOT NULL AND completed_date IS NOT NULL), "
-        "SUM(status = '已办结' AND promised_date IS NOT NULL AND completed_date IS NOT NULL AND completed_date <= promised_date), "
-        "SUM(status = '已办结' AND visits <= 1), SUM(handling = '网上办'), SUM(handling = '代办'), SUM(handling = '上门办') "
+        "COUNT(*) FILTER (WHERE status IN ('已受理', '办理中')), "
+        "COUNT(*) FILTER (WHERE status IN ('已受理', '办理中') AND promised_date IS NOT NULL AND promised_date < ?), "
+        "COUNT(*) FILTER (WHERE status = '已办结'), "
+        "COUNT(*) FILTER (WHERE status = '已办结' AND promised_date IS NOT NULL AND completed_date IS NOT NULL), "
+        "COUNT(*) FILTER (WHERE status = '已办结' AND promised_date IS NOT NULL AND completed_date IS NOT NULL "
+        "AND completed_date <= promised_date), "
+        "COUNT(*) FILTER (WHERE status = '已办结' AND visits <= 1), COUNT(*) FILTER (WHERE handling = '网上办'), "
+        "COUNT(*) FILTER (WHERE handling = '代办'), COUNT(*) FILTER (WHERE handling = '上门办') "
         "FROM matter GROUP BY department_id", (t,)).fetchall()
 
     evaluations = q(
-        "SELECT department_id, COUNT(*), SUM(level IN (4, 5)), SUM(level IN (1, 2)), "
-        "SUM(level IN (1, 2) AND answered_at IS NULL) FROM evaluation GROUP BY department_id").fetchall()
+        "SELECT department_id, COUNT(*), COUNT(*) FILTER (WHERE level IN (4, 5)), COUNT(*) FILTER (WHERE level IN (1, 2)), "
+        "COUNT(*) FILTER (WHERE level IN (1, 2) AND answered_at IS NULL) FROM evaluation GROUP BY department_id").fetchall()
     late_bad = q("SELECT department_id, deadline, answered_at FROM evaluation "
                  "WHERE level IN (1, 2) AND deadline IS NOT NULL").fetchall()
 
@@ -101,8 +117,9 @@ def _compute(con, today: dt.date) -> dict:
                   "AND kind IN ('实施方案', '管理办法')").fetchall()
     findings = q("SELECT f.department_id, r.deadline, f.answered_on, f.closed FROM review_finding f "
                  "JOIN oversight_review r ON r.id = f.review_id WHERE f.finding = '需整改'").fetchall()
+    since = today - dt.timedelta(days=90)
     trend = q("SELECT day, figures FROM daily_snapshot WHERE day >= ? AND day < ? ORDER BY day",
-              ((today - dt.timedelta(days=90)).isoformat(), t)).fetchall()
+              (since.isoformat() if isinstance(t, str) else since, t)).fetchall()
 
     return {
         "departments": len(depts),

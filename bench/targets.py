@@ -20,3 +20,17 @@ TARGETS = {
 
 DASHBOARD_KB = 150  # issue 19 §1: the office's dashboard at 100 departments weighs at most this
 EXPORT_PEAK_MB = 150.0  # issue 19 §3: peak memory of the city-wide export
+
+# issue 19 §4: how much a figure may grow from the province (1×) to one five times larger (5×): the
+# slowdown of a rate (value at 1× ÷ value at 5×) or the growth of a time (5× ÷ 1×).
+GROWTH_FACTOR = 5
+GROWTH = {
+    "list": 1.3, "dashboard": 1.3, "poll": 1.3,
+    "recompute": 5.0,  # linear or better
+    "export": 5.5, "import": 5.5,
+}
+GROWTH_MINUTES = 15  # building and measuring both provinces, in all
+
+# issue 19 §5: `make bench-pg`, the same benchmark with the portal on PostgreSQL and the baselines on the
+# same server through psycopg. Only these are targets there; the other figures are printed for the record.
+TARGETS_PG = {"poll": 0.5, "recompute": 2.0, "writes": 0.5}
