@@ -65,12 +65,13 @@ def export(instance: str, url: str) -> dict:
 
 
 def _rows(data: bytes) -> int:
-    """Data rows in the workbook (read back outside the timing): all rows less title, info, header, note."""
+    """Data rows in the workbook (read back outside the timing): all rows less the template's own —
+    附件1, title, info, header, and after the rows a blank row and the note."""
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(data), read_only=True)
     try:
-        return max(0, wb.worksheets[0].max_row - 4)
+        return max(0, wb.worksheets[0].max_row - 6)
     finally:
         wb.close()
 
@@ -94,15 +95,17 @@ def xlsxwriter_baseline(path: str) -> dict:
     head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"})
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
     center = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"})
-    sheet.merge_range(0, 0, 0, 7, "赤壁市首席服务员审批服务事项清单", title)
-    sheet.write_row(2, 0, ("序号", "实施部门", "事项名称", "办理项名称", "事项类型", "是否纳入首席服务员审批服务清单",
+    sheet.write_string(0, 0, "附件1")
+    sheet.merge_range(1, 0, 1, 7, "赤壁市首席服务员审批服务事项清单", title)
+    sheet.write_string(2, 0, "全市各部门清单")
+    sheet.write_row(3, 0, ("序号", "实施部门", "事项名称", "办理项名称", "事项类型", "是否纳入首席服务员审批服务清单",
                            "首席服务员", "未纳入原因"), head)
     formats = (center, cell, cell, cell, center, center, cell, cell)
     n = 0
     for n, (dept, item, sub, kind, inclusion, officer, mode, reason, note) in enumerate(rows, start=1):
         values = (n, dept, item, sub, kind, inclusion, f"{officer or '未指定'}（{mode}）" if mode else "",
                   f"{reason}：{note}" if reason else "")
-        r = 2 + n
+        r = 3 + n
         for col, value in enumerate(values):
             if value == "":
                 sheet.write_blank(r, col, None, formats[col])
@@ -110,7 +113,8 @@ def xlsxwriter_baseline(path: str) -> dict:
                 sheet.write_number(r, col, value, formats[col])
             else:
                 sheet.write_string(r, col, value, formats[col])
-    sheet.merge_range(3 + n, 0, 3 + n, 7, "注：事项类型包括公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力七类。", cell)
+    sheet.merge_range(5 + n, 0, 5 + n, 7, "（包含公共服务、行政裁决、行政给付、行政奖励、行政确认、行政许可、其他行政权力等"
+                                          "所有类型的依申请服务事项。）", cell)
     wb.close()
     con.close()
     seconds = time.perf_counter() - started

@@ -130,6 +130,7 @@ def index():
     q = q.order_by_extend(ServiceItem.id)
     # Unfiltered, the list holds the department's current items, which the figures have counted.
     page = listing.paginate(q, total=None if any(f.values()) else figures["total"])
+    ServiceItem.attach_positions(dept, page.rows)
     editable = can_write_department(dept.id)
     officers = service.serving_officers(dept) if editable else []
     return render_template(
