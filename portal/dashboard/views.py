@@ -87,7 +87,9 @@ def index():
         page = listing.paginate_list(rows, RANKING_PAGE)
         inclusion_chart, inclusion_caption = _inclusion_chart(city)
         types_chart, types_caption = _busiest_types_chart(city)
+        late, late_total = _late_departments(city)
         context.update(rows=page.rows, page=page, sort=sort, noncompliant=noncompliant,
+                       late_departments=late, late_total=late_total,
                        inclusion_chart=inclusion_chart, inclusion_caption=inclusion_caption,
                        types_chart=types_chart, types_caption=types_caption)
     response = htmx.render("dashboard/index.html", "dashboard/_live.html", **context)
@@ -122,6 +124,15 @@ def export():
 
 
 # --- charts ----------------------------------------------------------------------------------------
+
+
+def _late_departments(city, shown: int = 10):
+    """联办会签逾期的部门 for the summary: the ``shown`` with the most overdue countersignatures, as
+    (name, count, drill-down URL), and how many departments have any — the list stays short in a province."""
+    by_code = {d.code: d for d in city.departments}
+    late = sorted(city.joint_late_departments, key=lambda entry: -entry[2])
+    return ([(name, n, drill(("joint.index", {"state": "late"}), by_code.get(code))) for code, name, n in late[:shown]],
+            len(late))
 
 
 def _inclusion_chart(city):
