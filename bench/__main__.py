@@ -419,11 +419,11 @@ class Bench:
         self._errors(f, results)
         if written != answered:
             f.error = (f.error + "; " if f.error else "") + f"{written} rows written for {answered} answers"
-        f.note += f"; {sum(r.requests for r in results)} requests, {sum(r.errors for r in results)} errors"
         if self.pg:
             f.note = ("POST /ledger/matters/new (audited) on PostgreSQL; bare psycopg INSERTs on the same server, "
-                      "each its own transaction" + f.note[f.note.index("; "):])
-        else:
+                      "each its own transaction")
+        f.note += f"; {sum(r.requests for r in results)} requests, {sum(r.errors for r in results)} errors"
+        if not self.pg:
             f.note += f"; bare with SQLite's own synchronous=FULL: {full:,.0f} req/s (ratio {value / full:.2f})"
         self.add(f)
 

@@ -478,9 +478,10 @@ class ServiceItem(BaseModel):
         department's list (1, 2, 3 … in list order; a retired item takes none). One query of the
         department's ids in list order, whatever the page: a window function joined to the page
         cost a scan of the list per row (47 ms for a list of 1,000 items)."""
-        order = {item_id: n for n, (item_id,) in enumerate(
-            cls.select(cls.id).where((cls.department == department) & (cls.retired == False))  # noqa: E712
-            .order_by(cls.seq, cls.id).tuples(), 1)}
+        ids = (cls.select(cls.id).where((cls.department == department) & (cls.retired == False))  # noqa: E712
+               .order_by(cls.seq, cls.id))
+        # The bare cursor: a thousand ids through peewee's row machinery cost more than the query.
+        order = {item_id: n for n, (item_id,) in enumerate(cls._meta.database.execute(ids).fetchall(), 1)}
         for row in rows:
             row.position = order.get(row.id)
         return rows
