@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
 
 from . import rules
@@ -66,3 +66,32 @@ def own_department():
 def can_write_department(department_id: int) -> bool:
     """Department users write only their own records; the office and leaders never write them."""
     return current_user.is_department and current_user.department_id == department_id
+
+
+def chosen_department():
+    """The department the office or the leader chose with ?dept=<code> (the drill-down contract), or
+    None when none is chosen; 404 when no department has that code. None for a department user: its
+    records are scoped to its own department anyway."""
+    if current_user.is_department:
+        return None
+    code = (request.args.get("dept") or "").strip()
+    if not code:
+        return None
+    from .models import Department  # access sits above models; imported late to keep this module light
+
+    department = Department.get_or_none(Department.code == code)
+    if department is None:
+        abort(404)
+    return department
+
+
+def viewed_department(optional: bool = True):
+    """The department a page is about: a department user's own (?dept= is ignored); for the office and
+    the leader the one chosen with ?dept=<code> (chosen_department), or None for the whole city — a
+    404 instead when the page is always about one department (``optional=False``)."""
+    if current_user.is_department:
+        return current_user.department
+    department = chosen_department()
+    if department is None and not optional:
+        abort(404)
+    return department

@@ -6,7 +6,8 @@ from flask import Response, abort, current_app, flash, render_template, request,
 from flask_login import current_user
 
 from .. import clock, htmx, listing, qr, rules
-from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped, staff_required
+from ..access import (any_role, chosen_department, department_required, get_scoped_or_404, office_required,
+                     scoped, staff_required)
 from ..audit import write
 from ..files import download_name, send_download
 from ..files.cases import DOCX_MIMETYPE, cases_docx
@@ -23,16 +24,6 @@ def _case_for_page(case_id: int) -> HighlightCase:
     if case is None:
         abort(404)
     return case
-
-
-def _filter_department():
-    """?dept=<code> for the office and the leader; a department user always sees their own."""
-    if current_user.is_department:
-        return None
-    code = request.args.get("dept")
-    if not code:
-        return None
-    return Department.get_or_none(Department.code == code)
 
 
 def _read_photo(form: CaseForm):
@@ -61,7 +52,7 @@ def index():
     """亮点案例: a department's own cases, or every department's for the office and the leader, with
     filters by state (?state=待审核|已发布|已退回), department (?dept=) and title (?q=)."""
     q = scoped(HighlightCase.without_photo(), HighlightCase.department)
-    department = _filter_department()
+    department = chosen_department()
     if department is not None:
         q = q.where(HighlightCase.department == department)
     counts_q = scoped(HighlightCase.state_counts(), HighlightCase.department)
@@ -224,7 +215,7 @@ def photo(case_id: int):
 @staff_required
 def export():
     """亮点案例汇编 (.docx): the published cases with their photos, for the media (?dept=, ?year=)."""
-    department = _filter_department()
+    department = chosen_department()
     year = request.args.get("year", "")
     if not (year.isdigit() and len(year) == 4):
         year = ""

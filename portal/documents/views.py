@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import JOIN
 
 from .. import htmx, listing, rules
-from ..access import any_role, department_required, scoped
+from ..access import any_role, department_required, scoped, viewed_department
 from ..files import DownloadName, send_download
 from ..models import Department, RuleDocument, User
 from . import bp
@@ -27,15 +27,8 @@ def _scoped_document(doc_id: int, with_data: bool = False) -> RuleDocument:
 def index():
     """制度文件: a department sees its own documents; the office and the leading group see which
     departments lack a 实施方案 or 管理办法 (?missing=1 or a kind), or one department's list (?dept=)."""
-    if current_user.is_department:
-        return _department_page(current_user.department)
-    code = request.args.get("dept")
-    if code:
-        dept = Department.get_or_none(Department.code == code)
-        if dept is None:
-            abort(404)
-        return _department_page(dept)
-    return _matrix_page()
+    dept = viewed_department()
+    return _department_page(dept) if dept is not None else _matrix_page()
 
 
 def _department_page(dept):

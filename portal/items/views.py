@@ -7,10 +7,11 @@ from flask_login import current_user
 from peewee import IntegrityError
 
 from .. import clock, htmx, listing, rules
-from ..access import any_role, can_write_department, department_required, get_scoped_or_404, office_required, staff_required
+from ..access import (any_role, can_write_department, department_required, get_scoped_or_404, office_required,
+                     staff_required, viewed_department)
 from ..audit import write
 from ..files import attachment1, download_name, imports, send_xlsx
-from ..models import Department, ItemList, Officer, ServiceItem, Setting
+from ..models import ItemList, Officer, ServiceItem, Setting
 from ..uploads import UploadError, check_upload
 from . import bp, city_import, service
 from .forms import AssignForm, CityImportForm, DeadlineForm, ImportForm, ItemDetailForm, ItemRowForm, ReturnForm
@@ -25,20 +26,6 @@ CHANGED = "items-changed"  # the event the counts block listens for
 
 def _moment():
     return service.moment(clock.today(), clock.now())
-
-
-def _viewed_department():
-    """The department whose list is shown: a department user's own (?dept= ignored), or ?dept=<code>
-    for the office and the leading group (None when they have not chosen one)."""
-    if current_user.is_department:
-        return current_user.department
-    code = request.args.get("dept")
-    if not code:
-        return None
-    dept = Department.get_or_none(Department.code == code)
-    if dept is None:
-        abort(404)
-    return dept
 
 
 def _dept_args(dept) -> dict:
@@ -118,7 +105,7 @@ def _save(form, dept, officers, item=None, details: bool = False) -> tuple[Servi
 def index():
     """事项清单: the department's items in the attachment-1 columns, filtered, sorted and paged, with its
     counts and 纳入率; the office and leaders choose a department first (read-only for them)."""
-    dept = _viewed_department()
+    dept = viewed_department()
     today = clock.today()
     if dept is None:
         overview = service.departments_overview(today.year, today)
@@ -145,7 +132,7 @@ def index():
 @any_role
 def counts():
     """The counts and 纳入率 at the top of the list, fetched again whenever a row changes."""
-    dept = _viewed_department()
+    dept = viewed_department()
     if dept is None:
         abort(404)
     return render_template("items/_counts.html", dept=dept, figures=service.department_figures(dept, clock.today())[1],
@@ -354,7 +341,7 @@ def import_():
 @any_role
 def export():
     """导出附件1: the department's current list, or one of its versions (?version=<id>), as .xlsx."""
-    dept = _viewed_department()
+    dept = viewed_department()
     if dept is None:
         abort(404)
     today = clock.today()
@@ -421,7 +408,7 @@ def _list_of_viewed(list_id) -> ItemList:
 @any_role
 def versions():
     """版本记录: every submitted revision of the department's list with its state, and a comparison form."""
-    dept = _viewed_department()
+    dept = viewed_department()
     if dept is None:
         abort(404)
     lists = service.versions(dept)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from peewee import IntegrityError
 
 from .. import clock, htmx, listing, rules
-from ..access import any_role, department_required
+from ..access import any_role, chosen_department, department_required
 from ..audit import write
 from ..models import Department, JointMatter, ServiceItem, Setting
 from . import bp
@@ -32,14 +32,11 @@ def index():
     """联办事项列表: a department sees the matters it leads or takes part in; the office and the leader
     see all (?dept= one department), with the late ones and each department's time to countersign."""
     today = clock.today()
-    department = None
+    department = chosen_department()
     if current_user.is_department:
         dept_id, role = current_user.department_id, request.args.get("role")
     else:
-        role = None
-        if request.args.get("dept"):
-            department = Department.get_or_none(Department.code == request.args["dept"]) or abort(404)
-        dept_id = department.id if department else None
+        role, dept_id = None, department.id if department else None
     search = (request.args.get("q") or "").strip()
     state = request.args.get("state")
     figures, query = service.listed(service.list_conditions(dept_id, role, search), state, today)

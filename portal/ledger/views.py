@@ -7,32 +7,17 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock, htmx, listing, rules
-from ..access import any_role, department_required, get_scoped_or_404, office_required, staff_required
+from ..access import (any_role, department_required, get_scoped_or_404, office_required, staff_required,
+                     viewed_department)
 from ..audit import write
 from ..files import download_name, send_xlsx
 from ..files.ledger import ledger_workbook
-from ..models import Department, Evaluation, Holiday, Investor, Matter, Setting
+from ..models import Evaluation, Holiday, Investor, Matter, Setting
 from . import bp, service
 from .forms import AnswerDaysForm, AnswerForm, HolidayForm, InvestorForm, MatterForm, StatusForm
 from .service import SORT_COLUMNS, apply_filters, matters, parse_month
 
 NEXT_STATES = rules.MATTER_NEXT_STATES
-
-
-def viewed_department(optional: bool = True):
-    """The department the page is about: a department user's own (?dept is ignored); for the office
-    and the leader the one named by ?dept=<code> (404 when unknown), or None for the whole city."""
-    if current_user.is_department:
-        return current_user.department
-    code = (request.args.get("dept") or "").strip()
-    if not code:
-        if not optional:
-            abort(404)
-        return None
-    dept = Department.get_or_none(Department.code == code)
-    if dept is None:
-        abort(404)
-    return dept
 
 
 @bp.route("/")

@@ -5,7 +5,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from .. import clock, htmx, listing, rules
-from ..access import any_role, department_required, office_required, scoped, staff_required
+from ..access import any_role, chosen_department, department_required, office_required, scoped, staff_required
 from ..audit import write
 from ..files import download_name, send_xlsx
 from ..files.oversight import review_results
@@ -15,17 +15,6 @@ from .forms import AnswerForm, FindingForm, ReturnForm, ReviewForm
 from .service import COUNT_KEYS, create_review, finding_counts, findings_query, review_defaults, verify_review
 
 F = ReviewFinding
-
-
-def _department_filter():
-    """The department chosen by ?dept=<code> (office and leader only), or None."""
-    code = request.args.get("dept")
-    if not code or current_user.is_department:
-        return None
-    dept = Department.get_or_none(Department.code == code)
-    if dept is None:
-        abort(404)
-    return dept
 
 
 def _state_filter(q, today):
@@ -129,7 +118,7 @@ def detail(review_id):
     here (规范 / 需整改 with 整改要求). Filters ?dept=, ?state=, ?late=1."""
     today = clock.today()
     review = _review_or_404(review_id)
-    dept = _department_filter()
+    dept = chosen_department()
     q = findings_query().where(F.review == review)
     if dept is not None:
         q = q.where(F.department == dept)
@@ -216,7 +205,7 @@ def findings():
     """抽查整改: a department's findings, each 需整改 to be answered before the deadline; the office and
     the leading group see every department's (?dept=). Filters ?open=1, ?late=1, ?state=, ?review=."""
     today = clock.today()
-    dept = _department_filter()
+    dept = chosen_department()
     q = scoped(findings_query().where(F.finding.is_null(False)), F.department)
     if dept is not None:
         q = q.where(F.department == dept)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock, htmx, listing, rules
-from ..access import any_role, department_required, get_scoped_or_404, office_required, scoped
+from ..access import any_role, chosen_department, department_required, get_scoped_or_404, office_required, scoped
 from ..audit import write
 from ..models import Department, Officer, TenureReport
 from . import bp, service
@@ -18,9 +18,7 @@ from .forms import RefileForm, ReportForm, ReturnForm
 def index():
     """任期调整报告: a department's own reports; for the office and leaders every department's, filtered by
     state (?state=待确认|已确认|已退回), early changes (?early=1) and department (?dept=code)."""
-    dept = None
-    if not current_user.is_department and request.args.get("dept"):
-        dept = Department.get_or_none(Department.code == request.args["dept"]) or abort(404)
+    dept = chosen_department()
     state = request.args.get("state", "")
     state = state if state in rules.REPORT_STATES else ""
     early = request.args.get("early") == "1"
