@@ -411,7 +411,7 @@ class ServiceItem(BaseModel):
     class Meta:
         indexes = (
             (("department", "item_name", "sub_item_name"), True),
-            (("department", "retired", "inclusion"), False),
+            (("department", "retired", "inclusion", "reason", "item_type"), False),
         )
         constraints = [Check("promised_days IS NULL OR legal_days IS NULL OR promised_days <= legal_days")]
 
