@@ -123,33 +123,19 @@ def _error_pages(app: Flask) -> None:
             response.headers["HX-Reswap"] = "innerHTML"
         return response
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(e):
-        return page(400, "页面已过期", "页面打开时间过长或已在别处退出登录，请刷新页面后重试。您填写的内容尚未保存。")
-
-    @app.errorhandler(400)
-    def bad_request(e):
-        return page(400, "请求有误", "提交的内容无法识别，请返回重试。")
-
-    @app.errorhandler(403)
-    def forbidden(e):
-        return page(403, "无权访问", "您的账号没有使用此功能的权限。")
-
-    @app.errorhandler(404)
-    def not_found(e):
-        return page(404, "页面不存在", "您要找的页面或记录不存在。")
-
-    @app.errorhandler(405)
-    def not_allowed(e):
-        return page(405, "操作不允许", "此页面不支持该操作。")
-
-    @app.errorhandler(413)
-    def too_large(e):
-        return page(413, "文件过大", "上传的文件超过了允许的大小。")
-
-    @app.errorhandler(500)
-    def server_error(e):
-        return page(500, "系统出错", "系统暂时无法完成您的请求，已记录错误，请稍后重试或联系协调办。")
+    # Each error the portal answers, in Chinese: (title, what to do). A long-open tab's stale CSRF
+    # token is a 400 of its own, with the way out (reload).
+    pages = {
+        CSRFError: (400, "页面已过期", "页面打开时间过长或已在别处退出登录，请刷新页面后重试。您填写的内容尚未保存。"),
+        400: (400, "请求有误", "提交的内容无法识别，请返回重试。"),
+        403: (403, "无权访问", "您的账号没有使用此功能的权限。"),
+        404: (404, "页面不存在", "您要找的页面或记录不存在。"),
+        405: (405, "操作不允许", "此页面不支持该操作。"),
+        413: (413, "文件过大", "上传的文件超过了允许的大小。"),
+        500: (500, "系统出错", "系统暂时无法完成您的请求，已记录错误，请稍后重试或联系协调办。"),
+    }
+    for error, (status, title, message) in pages.items():
+        app.register_error_handler(error, lambda e, s=status, t=title, m=message: page(s, t, m))
 
 
 def _request_log(app: Flask) -> None:

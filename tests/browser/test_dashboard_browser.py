@@ -2,6 +2,8 @@
 the department's own ranking page) show the new figures by themselves, without a reload."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,20 +62,31 @@ def test_a_departments_change_reaches_the_office_dashboard_without_reload(live, 
     department_context.close()
 
 
+@contextmanager
+def office_at_1366(browser, app, password):
+    """The office logged in on a live portal over ``app``, in a 1366 × 768 window (a clerk's laptop)."""
+    from tests.browser.conftest import Live
+
+    live = Live(app)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    try:
+        page = context.new_page()
+        login(page, live, "office", password)
+        page.goto(live.url + "/dashboard/")
+        yield page, live
+    finally:
+        context.close()
+        live.stop()
+
+
 def test_the_ranking_fits_1366_pixels_and_the_other_columns_are_one_click_away(browser, tmp_path):
     """Issue 17 §8: the demo city's ranking in its default view needs no horizontal scrolling at 1366 px."""
-    from tests.browser.conftest import Live
     from tests.conftest import make_app
     from tests.security_city import DEMO_PASSWORD
 
     app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    live = Live(app)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    try:
-        page = context.new_page()
-        login(page, live, "office", DEMO_PASSWORD)
-        page.goto(live.url + "/dashboard/")
+    with office_at_1366(browser, app, DEMO_PASSWORD) as (page, live):
         wrap = page.locator(".dash-table-panel .table-wrap")
         widths = wrap.evaluate("w => [w.scrollWidth, w.clientWidth]")
         assert widths[0] <= widths[1], widths
@@ -98,14 +111,10 @@ def test_the_ranking_fits_1366_pixels_and_the_other_columns_are_one_click_away(b
         toggle.click()
         expect(detail).to_have_count(0)
         expect(toggle).to_have_attribute("aria-expanded", "false")
-    finally:
-        context.close()
-        live.stop()
 
 
 def test_the_dashboard_at_100_departments(browser, tmp_path):
     """Issue 19 §1: a province's dashboard — a page of the ranking, bounded charts — looked at."""
-    from tests.browser.conftest import Live
     from tests.conftest import PASSWORD, World, make_app
     from tests.test_metrics import populate
 
@@ -113,12 +122,7 @@ def test_the_dashboard_at_100_departments(browser, tmp_path):
     with app.app_context():
         populate(100)
         World().user("office", "office")
-    live = Live(app)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
-    try:
-        page = context.new_page()
-        login(page, live, "office", PASSWORD)
-        page.goto(live.url + "/dashboard/")
+    with office_at_1366(browser, app, PASSWORD) as (page, live):
         expect(page.locator(".dash-table-panel .pager")).to_contain_text("第 1 / 4 页，共 100 条")
         assert page.locator("#dash-table tbody tr[id^=dept-]").count() == 25
         expect(page.locator(".dash-charts")).to_contain_text("纳入率最低的40个部门")
@@ -126,6 +130,3 @@ def test_the_dashboard_at_100_departments(browser, tmp_path):
         page.click(".dash-table-panel .pager a[rel=next]")
         expect(page.locator(".dash-table-panel .pager")).to_contain_text("第 2 / 4 页")
         shot(page, "dashboard-100-departments-page-2")
-    finally:
-        context.close()
-        live.stop()
