@@ -386,5 +386,5 @@ def test_writers_waiting_for_the_disk_share_one_flush(app, world, monkeypatch):
         t.join(60)
     assert errors == [] and not any(t.is_alive() for t in threads)
     # The held flush covered the commits made before it began; one more covered all the others.
-    assert 1 <= len(calls) <= 2 < writers
+    assert len(calls) in (1, 2)  # not one per writer
     assert Holiday.select().where(Holiday.day >= dt.date(2031, 1, 1)).count() == writers
