@@ -54,9 +54,10 @@ def _unchanged(tag: str):
 @bp.route("/dashboard/")
 @any_role
 def index():
-    """看板: city totals, one row per department with every figure, the compliance rules (met / not
-    met / not applicable), 合规率 and 考核排名, and the charts. Live: the figures part polls this URL
-    with the data version as ETag and is swapped only when something changed.
+    """看板: city totals, the ranking of every department (考核排名, 合规率, the figures of the column view
+    chosen and the rules' verdicts) a page of RANKING_PAGE rows at a time, each row opening to every
+    figure of its department (明细), and the charts. Live: the figures part polls this URL with the data
+    version as ETag and is swapped only when something changed.
 
     A department user sees its own row, its rank and the city average — never another department's
     row."""
