@@ -99,3 +99,24 @@ def test_only_the_office_and_the_leader_open_rows(app, world, login):
     office = login("office")
     page = office.get("/dashboard/").get_data(as_text=True)
     assert 'hx-get="/dashboard/dept/gaj"' in page and 'aria-controls="detail-gaj"' in page
+
+
+def test_the_ranking_and_charts_are_worked_out_once_per_data_version(app, world, login, monkeypatch):
+    """Sorting every department and drawing the charts happens once per data version and order, not on
+    every request; a write brings a fresh ranking."""
+    calls = []
+    real = dashboard_views.sort_rows
+    monkeypatch.setattr(dashboard_views, "sort_rows", lambda rows, key: calls.append(key) or real(rows, key))
+    office = login("office")
+    for _ in range(3):
+        assert office.get("/dashboard/").status_code == 200
+    assert calls == ["rank"]
+    office.get("/dashboard/?sort=-name")
+    office.get("/dashboard/?sort=-name")
+    assert calls == ["rank", "-name"]
+    from portal.audit import write
+
+    with write(username="test") as w:
+        w.update(world.gaj, short_name="公安")
+    office.get("/dashboard/")
+    assert calls == ["rank", "-name", "rank"]

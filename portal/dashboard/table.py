@@ -76,17 +76,22 @@ def _getter(name: str):
     return column.value
 
 
+def normalized_sort(key: str | None) -> str:
+    """?sort= as sort_rows will apply it: a known key, with its direction, or the ranking."""
+    key = key or "rank"
+    name = key[1:] if key.startswith("-") else key
+    return key if _getter(name) is not None else "rank"
+
+
 def sort_rows(rows, key: str | None) -> tuple[list, str]:
     """Departments ordered by ?sort=<key> (or -<key> descending); missing values always last.
 
     Keys: rank, name, compliance, rule_<n>, or any column key of metrics.COLUMNS. Unknown keys fall
     back to the ranking."""
-    key = key or "rank"
+    key = normalized_sort(key)
     desc = key.startswith("-")
     name = key[1:] if desc else key
     getter = _getter(name)
-    if getter is None:
-        name, desc, getter = "rank", False, _getter("rank")
     base = sorted(rows, key=lambda d: (d.rank, d.sort_order, d.id))
     present = [d for d in base if getter(d) is not None]
     missing = [d for d in base if getter(d) is None]

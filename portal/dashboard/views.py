@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from .. import clock, htmx, listing, metrics, reminders, rules, svg
+from .. import cache, clock, htmx, listing, metrics, reminders, rules, svg
 from ..access import any_role, staff_required
 from ..db import db
 from ..files import send_xlsx
 from ..files.assessment import assessment_workbook, assessment_filename
 from ..models import DataVersion
 from . import bp
-from .table import drill, row_html, sort_rows, verdict_html
+from .table import drill, normalized_sort, row_html, sort_rows, verdict_html
 
 # The office's page stays light whatever the number of departments: the ranking table shows a page of
 # rows (each expands to every figure on demand), and the per-department charts show at most CHART_BARS
@@ -77,18 +77,18 @@ def index():
                    row_html=lambda d: row_html(d, columns, with_rules, expand=not current_user.is_department),
                    verdict_html=verdict_html,
                    verdict_labels=metrics.VERDICT_LABELS, poll=current_app.config.get("DASHBOARD_POLL_SECONDS", 10),
-                   trend_chart=_trend_chart(city))
+                   trend_chart=_derived(city, ("trend",), lambda: _trend_chart(city)))
     if current_user.is_department:
         own = city.department(current_user.department_id)
         context.update(own=own, average=city.average, types_chart=_types_chart(city, [own] if own else []))
     else:
         noncompliant = request.args.get("noncompliant") == "1"
-        rows = [d for d in city.departments if not (noncompliant and d.compliant)]
-        rows, sort = sort_rows(rows, request.args.get("sort"))
+        sort = normalized_sort(request.args.get("sort"))
+        rows, sort = _derived(city, ("ranking", sort, noncompliant), lambda: sort_rows(
+            [d for d in city.departments if not (noncompliant and d.compliant)], sort))
         page = listing.paginate_list(rows, RANKING_PAGE)
-        inclusion_chart, inclusion_caption = _inclusion_chart(city)
-        types_chart, types_caption = _busiest_types_chart(city)
-        late, late_total = _late_departments(city)
+        (inclusion_chart, inclusion_caption), (types_chart, types_caption), (late, late_total) = _derived(
+            city, ("office",), lambda: (_inclusion_chart(city), _busiest_types_chart(city), _late_departments(city)))
         context.update(rows=page.rows, page=page, sort=sort, noncompliant=noncompliant,
                        late_departments=late, late_total=late_total,
                        inclusion_chart=inclusion_chart, inclusion_caption=inclusion_caption,
@@ -125,6 +125,14 @@ def export():
 
 
 # --- charts ----------------------------------------------------------------------------------------
+
+
+def _derived(city, key: tuple, compute):
+    """What the page derives from the city's figures (the ranking in an order, the charts), worked out
+    once per data version and day like the figures themselves, not on every request: at 500
+    departments the sorting and the bars cost more than the page of rows shown."""
+    return cache.by_data_version("dashboard_derived", "METRICS_CACHE", (city.today, *key), compute,
+                                 version=city.version, default=True)
 
 
 def _late_departments(city, shown: int = 10):
