@@ -8,6 +8,7 @@ from flask import abort, request
 from flask_login import current_user, login_required
 
 from . import rules
+from .models import Department
 
 
 def roles_required(*roles: str):
@@ -77,8 +78,6 @@ def chosen_department():
     code = (request.args.get("dept") or "").strip()
     if not code:
         return None
-    from .models import Department  # access sits above models; imported late to keep this module light
-
     department = Department.get_or_none(Department.code == code)
     if department is None:
         abort(404)

@@ -23,6 +23,11 @@ def date_message(what: str) -> str:
     return f"请按“年-月-日”填写{what}，例如 {DATE_EXAMPLE}。"
 
 
+def parse_date(text: str) -> dt.date:
+    """年-月-日 as a date input sends it and a clerk types it (2026-03-01, 2026-3-1); ValueError otherwise."""
+    return dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+
+
 class DateField(_DateField):
     """The date field of every form (日期): 年-月-日 as a date input sends it and as a clerk types it
     (2026-03-01, 2026-3-1). A malformed or impossible date gets date_message naming the field (its
@@ -39,7 +44,7 @@ class DateField(_DateField):
             self.data = None
             return
         try:
-            self.data = dt.datetime.strptime(text, "%Y-%m-%d").date()
+            self.data = parse_date(text)
         except ValueError:
             self.data = None
             raise ValueError(date_message(self.what)) from None

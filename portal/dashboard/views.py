@@ -139,7 +139,7 @@ def _late_departments(city, shown: int = 10):
     """联办会签逾期的部门 for the summary: the ``shown`` with the most overdue countersignatures, as
     (name, count, drill-down URL), and how many departments have any — the list stays short in a province."""
     by_code = {d.code: d for d in city.departments}
-    late = sorted(city.joint_late_departments, key=lambda entry: -entry[2])
+    late = city.joint_late_departments  # most first already (metrics.compute)
     return ([(name, n, drill(("joint.index", {"state": "late"}), by_code.get(code))) for code, name, n in late[:shown]],
             len(late))
 

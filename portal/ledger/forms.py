@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..forms import DateField, PortalForm, date_message
+from ..forms import DateField, PortalForm, date_message, parse_date
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -111,7 +111,7 @@ class StatusForm(Form):
         if not raw:
             return f"请填写{label}"
         try:
-            completed = dt.datetime.strptime(raw, "%Y-%m-%d").date()  # as DateField reads a date
+            completed = parse_date(raw)
         except ValueError:
             return date_message(label)
         if completed < matter.received_date:
