@@ -163,7 +163,7 @@ def build(seed: int = 2026, scale: float = 1.0, growth: int = 1) -> Province:
                 name = _name(rng)
                 officer_rows.append((officer_id, dept, name, rng.choice(rules.GENDERS),
                                      dt.date(1970 + rng.randint(0, 25), rng.randint(1, 12), rng.randint(1, 28)),
-                                     f"审批股 股长", f"0715-52{rng.randint(10000, 99999)}", f"13{rng.randint(100000000, 999999999)}",
+                                     "审批股 股长", f"0715-52{rng.randint(10000, 99999)}", f"13{rng.randint(100000000, 999999999)}",
                                      "", start, end, now))
                 if previous is not None:
                     report_specs.append((dept, previous[0], officer_id, start, previous[1]))

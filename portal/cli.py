@@ -16,6 +16,16 @@ from .forms import account_names
 from .models import Department, User
 
 
+def _copy_rows(step, database_url: str, path: str) -> int:
+    """Run a backup or a restore; the rows it copied, or the command fails with the reason in Chinese."""
+    from .backup import BackupError
+
+    try:
+        return sum(step(database_url, path).values())
+    except BackupError as exc:
+        _fail(str(exc))
+
+
 def _fail(message: str):
     raise click.ClickException(message)
 
@@ -45,28 +55,22 @@ def init_app(app) -> None:
     @click.argument("path")
     def backup_command(path):
         """Online backup of the SQLite database to PATH (在线备份)."""
-        from .backup import BackupError, backup
+        from .backup import backup
 
-        try:
-            rows = backup(app.config["DATABASE_URL"], path)
-        except BackupError as exc:
-            _fail(str(exc))
-        click.echo(f"已备份到 {path}，完整性校验通过，共 {sum(rows.values())} 行。")
+        rows = _copy_rows(backup, app.config["DATABASE_URL"], path)
+        click.echo(f"已备份到 {path}，完整性校验通过，共 {rows} 行。")
 
     @app.cli.command("restore")
     @click.argument("path")
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     def restore_command(path, yes):
         """Restore the SQLite database from a backup file (从备份恢复). Stop the portal first."""
-        from .backup import BackupError, restore
+        from .backup import restore
 
         if not yes:
             click.confirm("恢复将用备份内容替换当前数据库的全部数据，确定继续吗？", abort=True)
-        try:
-            rows = restore(app.config["DATABASE_URL"], path)
-        except BackupError as exc:
-            _fail(str(exc))
-        click.echo(f"已从 {path} 恢复，共 {sum(rows.values())} 行。")
+        rows = _copy_rows(restore, app.config["DATABASE_URL"], path)
+        click.echo(f"已从 {path} 恢复，共 {rows} 行。")
 
     @app.cli.command("db-upgrade")
     def db_upgrade():

@@ -64,6 +64,11 @@ class DateRequired:
             raise StopValidation(None if field.process_errors else self.message)
 
 
+def strip(value):
+    """A field filter: the text without the spaces around it (a pasted name often brings some)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class TextProblem(ValueError):
     """A text refused by clean_text (its message is CONTROL_MESSAGE)."""
 

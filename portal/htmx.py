@@ -2,7 +2,7 @@
 reads htmx headers."""
 from __future__ import annotations
 
-from flask import make_response, render_template, request, url_for
+from flask import flash, make_response, render_template, request, url_for
 from htmx_flask import Htmx
 
 htmx_ext = Htmx()
@@ -62,6 +62,12 @@ def redirect_to(location: str, status: int = 303):
     response = make_response("", status)
     response.headers["Location"] = location
     return response
+
+
+def flash_redirect(message: str, category: str, endpoint: str, **values):
+    """The end of a form post: say what happened (flash) and go to the page that shows it."""
+    flash(message, category)
+    return redirect_to(url_for(endpoint, **values))
 
 
 def login_redirect():

@@ -516,15 +516,17 @@ def personal_data_problem(text: str | None) -> str | None:
     return None
 
 
-def record_date_problem(day: date | None, today: date, since: date, label: str) -> str | None:
-    """受理日期等记录日期的合理性: a record's date cannot lie in the future, nor before the system started
-    (制度实施日期), since nothing was recorded under the system then. The Chinese error, or None."""
+def record_date_problem(day: date | None, today: date, since: date, label: str,
+                        since_label: str = "制度实施日期") -> str | None:
+    """受理日期等记录日期的合理性: a record's date cannot lie in the future, nor before the day the record
+    could first exist (by default the system's start, 制度实施日期, since nothing was recorded under the
+    system before it; for a countersignature the day it was asked for). The Chinese error, or None."""
     if day is None:
         return None
     if day > today:
         return f"{label}不能晚于今天"
     if day < since:
-        return f"{label}不能早于制度实施日期（{since.isoformat()}）"
+        return f"{label}不能早于{since_label}（{since.isoformat()}）"
     return None
 
 

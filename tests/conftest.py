@@ -127,6 +127,12 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def stored(model, **fields):
+    """A record created through the portal's writer (audited, like every write), as a fixture needs it."""
+    with write(username="test") as w:
+        return w.create(model, **fields)
+
+
 class World:
     """Builds small hand-made cities: departments, their users and items."""
 
@@ -147,9 +153,7 @@ class World:
         seq = ServiceItem.select().where(ServiceItem.department == dept).count() + 1
         fields = dict(department=dept, seq=seq, item_name=name, sub_item_name=sub or name, item_type=item_type,
                       inclusion=inclusion, mode="终审" if inclusion == "纳入" else None)
-        fields.update(extra)
-        with write(username="test") as w:
-            return w.create(ServiceItem, **fields)
+        return stored(ServiceItem, **{**fields, **extra})
 
 
 @pytest.fixture
@@ -181,9 +185,11 @@ def auth(client):
 
 @pytest.fixture
 def login(client, world):
-    """login("gaj" | "fgj" | "office" | "leader") → the logged-in test client."""
+    """login("gaj" | "fgj" | "office" | "leader") → the logged-in test client. Whoever was logged in
+    on it logs out first, as at a shared desk."""
 
     def _login(username):
+        client.post("/logout")
         response = client.post("/login", data={"username": username, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return client

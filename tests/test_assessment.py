@@ -390,7 +390,6 @@ def test_the_office_can_show_the_ranking_to_departments(app, world, login):
         assert Setting.get_value("assessment_ranking_visible", False) is False
     client = login("office")
     assert client.post("/assessment/settings", data={"visible": "y"}).status_code == 303
-    client.post("/logout")
     html = login("fgj").get(f"/assessment/periods/{period.id}").get_data(as_text=True)
     assert 'id="ranking"' in html and "赤壁市公安局" in html
 

@@ -211,13 +211,11 @@ def test_roles_on_the_review_actions(login, world, client):
     assert gaj.post(f"/admin/cases/{case.id}/approve").status_code == 403
     assert gaj.post(f"/admin/cases/{case.id}/return", data={"comment": "自己退回"}).status_code == 403
     assert gaj.get("/admin/cases/export").status_code == 403
-    gaj.post("/logout")
     leader = login("leader")
     assert leader.get(f"/admin/cases/{case.id}").status_code == 200  # reads
     assert leader.post(f"/admin/cases/{case.id}/approve").status_code == 403
     assert leader.post(f"/admin/cases/{case.id}/return", data={"comment": "x"}).status_code == 403
     assert leader.post("/admin/cases/new", data=form(), content_type="multipart/form-data").status_code == 403
-    leader.post("/logout")
     office = login("office")
     assert office.post("/admin/cases/new", data=form(), content_type="multipart/form-data").status_code == 403
     assert office.post(f"/admin/cases/{case.id}/edit", data=form(), content_type="multipart/form-data").status_code == 403

@@ -37,6 +37,14 @@ def upload(client, **kwargs):
     return client.post("/admin/documents/new", data=form(**kwargs), content_type="multipart/form-data")
 
 
+def _uploaded_by_gaj(login):
+    """A document the 公安局 uploaded; its client logged out again, for another account to try."""
+    client = login("gaj")
+    upload(client)
+    client.post("/logout")
+    return RuleDocument.get()
+
+
 def state():
     """What a refused upload must leave untouched."""
     return RuleDocument.select().count(), AuditLog.select().count()
@@ -149,10 +157,7 @@ def test_replacing_keeps_the_old_document(login, world):
 
 
 def test_a_department_cannot_see_or_touch_another_departments_documents(login, world):
-    client = login("gaj")
-    upload(client)
-    doc = RuleDocument.get()
-    client.post("/logout")
+    doc = _uploaded_by_gaj(login)
     other = login("fgj")
     before = state()
     assert other.get(f"/admin/documents/{doc.id}/download").status_code == 404
@@ -169,7 +174,6 @@ def test_office_sees_who_lacks_a_plan_or_method_and_downloads_any_document(login
     client = login("gaj")
     upload(client)
     upload(client, data=docx_bytes(), filename="管理办法.docx", kind="管理办法", title="公安局管理办法")
-    client.post("/logout")
     office = login("office")
     html = office.get("/admin/documents").get_data(as_text=True)
     assert "各部门制度文件" in html and "未上传" in html
@@ -189,10 +193,7 @@ def test_office_sees_who_lacks_a_plan_or_method_and_downloads_any_document(login
 
 
 def test_leader_reads_but_cannot_upload(login, world):
-    client = login("gaj")
-    upload(client)
-    doc = RuleDocument.get()
-    client.post("/logout")
+    doc = _uploaded_by_gaj(login)
     leader = login("leader")
     before = state()
     assert leader.get("/admin/documents").status_code == 200
@@ -248,12 +249,9 @@ def test_document_pages_cost_a_fixed_number_of_queries(login, world):
                           "file": (io.BytesIO(PDF + b"%new" + str(i).encode()), "v2.pdf")})
     count("/admin/documents")  # shows the flash messages once
     assert count("/admin/documents") == one
-    client.post("/logout")
     office = login("office")
     matrix = QueryLog(office)("/admin/documents")
-    office.post("/logout")
     upload(login("fgj"), data=PDF + b"%fgj")
-    office.post("/logout")
     office = login("office")
     assert QueryLog(office)("/admin/documents") == matrix
 

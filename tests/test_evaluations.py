@@ -163,12 +163,12 @@ def test_department_answers_a_bad_review_once(login, world):
     client = login("gaj")
     assert "跑了三趟" in client.get("/ledger/evaluations").get_data(as_text=True)
     response = client.post(f"/ledger/evaluations/{bad.id}/answer", data=ANSWER)
-    assert response.status_code == 302
+    assert response.status_code == 303
     saved = Evaluation.get_by_id(bad.id)
     assert saved.verified == ANSWER["verified"] and saved.answered_at.date() == TODAY
     assert AuditLog.for_record("evaluation", bad.id).first().action == "answer"
     again = client.post(f"/ledger/evaluations/{bad.id}/answer", data={k: "改" for k in ANSWER})
-    assert again.status_code == 302 and Evaluation.get_by_id(bad.id).verified == ANSWER["verified"]
+    assert again.status_code == 303 and Evaluation.get_by_id(bad.id).verified == ANSWER["verified"]
     html = client.get("/ledger/evaluations").get_data(as_text=True)
     assert "已答复" in html and "超期" not in html.split("evaluation-table")[-1]
 
@@ -245,7 +245,7 @@ def test_office_sees_every_department_and_its_satisfaction_rate(login, world):
 
 def test_office_sets_the_answer_deadline(login, world):
     client = login("office")
-    assert client.post("/ledger/evaluations/settings", data={"days": "7"}).status_code == 302
+    assert client.post("/ledger/evaluations/settings", data={"days": "7"}).status_code == 303
     assert Setting.get_value("evaluation_answer_days") == 7
 
 

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 
 from portal import metrics, rules
 from portal.audit import write
-from portal.db import db
 from portal.items.service import counts as list_counts, departments_overview
 from portal.ledger.service import department_summary
 from portal.models import (

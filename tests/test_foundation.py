@@ -64,7 +64,7 @@ def test_htmx_request_with_expired_session_gets_hx_redirect(client, world):
 def test_logout_kills_the_session_even_for_a_copied_cookie(app, login, world):
     client = login("gaj")
     cookie = client.get_cookie("portal_session").value
-    assert client.post("/logout").status_code == 302
+    assert client.post("/logout").status_code == 303
     replay = app.test_client()
     replay.set_cookie("portal_session", cookie)
     assert replay.get("/").status_code == 302
@@ -93,7 +93,7 @@ def test_password_change_needs_the_current_one_and_revokes_other_sessions(app, l
     short = client.post("/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
     assert "至少需要10个字符" in short.get_data(as_text=True)
     ok = client.post("/account/password", data={"current": PASSWORD, "new": "new-password-9", "confirm": "new-password-9"})
-    assert ok.status_code == 302
+    assert ok.status_code == 303
     assert client.get("/").status_code == 200  # this session stays
     assert other.get("/").status_code == 302  # the other one is dead
     assert AuditLog.select().where(AuditLog.action == "password").count() == 1
@@ -253,7 +253,7 @@ class TestCsrf:
         refused = client.post("/logout", headers=HTMX)
         assert refused.status_code == 400 and refused.headers["HX-Retarget"] == "#messages"
         accepted = client.post("/logout", headers={**HTMX, "X-CSRFToken": token})
-        assert accepted.status_code == 302
+        assert accepted.status_code == 204 and accepted.headers["HX-Redirect"].startswith("/login")
         assert client.get("/").status_code == 302
 
     def test_the_login_form_carries_the_token_in_its_hidden_fields(self, client, world):

@@ -296,13 +296,13 @@ def test_item_forms_ignore_department_and_list_fields(fresh):
              "state": "已通过", "seq": "1", "created_at": "2000-01-01"}
     client, data = _a_form(city, "/items/new", "/items/", item_name="新增事项甲", sub_item_name="新增事项甲",
                            item_type="公共服务", inclusion="待定", **extra)
-    assert client.post("/items/", data=data).status_code == 302
+    assert client.post("/items/", data=data).status_code == 303
     item = _newest(city, ServiceItem)
     assert item.item_name == "新增事项甲" and item.department_id == city.gaj.id and not item.retired
 
     item_id = city.ids["item"][0]
     client, data = _a_form(city, f"/items/{item_id}", location="三楼窗口", **extra)
-    assert client.post(f"/items/{item_id}", data=data).status_code == 302
+    assert client.post(f"/items/{item_id}", data=data).status_code == 303
     item = _get(city, ServiceItem, item_id)
     assert item.location == "三楼窗口" and item.department_id == city.gaj.id and not item.retired
 
@@ -313,7 +313,7 @@ def test_item_forms_ignore_department_and_list_fields(fresh):
     response = _clone(city, "gaj").post("/items/submit", data={
         "state": "已通过", "published": "1", "on_time": "1", "reviewed_by": "1", "department": foreign(city),
         "deadline": "2099-12-31", "revision": "99"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     submitted = _newest(city, ItemList)
     assert submitted.department_id == city.gaj.id and submitted.state == "已报送"
     assert not submitted.published and submitted.reviewed_by_id is None and submitted.revision != 99
@@ -325,7 +325,7 @@ def test_officer_and_letter_forms_ignore_department_and_term(fresh):
     before = _get(city, Officer, officer_id)
     client, data = _a_form(city, f"/officers/{officer_id}/edit", note="改了备注", department=foreign(city),
                            term_start="2000-01-01", term_end="2000-12-31")
-    assert client.post(f"/officers/{officer_id}/edit", data=data).status_code == 302
+    assert client.post(f"/officers/{officer_id}/edit", data=data).status_code == 303
     after = _get(city, Officer, officer_id)
     assert after.note == "改了备注" and after.department_id == city.gaj.id
     assert (after.term_start, after.term_end) == (before.term_start, before.term_end)
@@ -339,7 +339,7 @@ def test_officer_and_letter_forms_ignore_department_and_term(fresh):
     response = client.post(f"/officers/letters/{letter.id}/issue", data={
         "issue_date": TODAY.isoformat(), "issued_by": "1", "number": "赤首授〔1999〕1号", "department": foreign(city),
         "officer": str(city.ids["officer"][-1]), "state": "已替换"})
-    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     letter = _get(city, Letter, letter.id)
     gaj_user = _user_id(city, "gaj")
     assert letter.state == "已签发" and letter.issued_by_id == gaj_user and letter.department_id == city.gaj.id
@@ -358,7 +358,7 @@ def test_tenure_report_ignores_state_reviewer_and_early(fresh):
                            effective_date=TODAY.isoformat(), reason="调动。", handover="已移交。",
                            state="已确认", reviewed_by="1", reviewed_at="2026-01-01", department=foreign(city),
                            early="0", review_comment="自己批准")
-    assert client.post("/tenure/new", data=data).status_code == 302
+    assert client.post("/tenure/new", data=data).status_code == 303
     report = _newest(city, TenureReport)
     assert report.department_id == city.gaj.id and report.state == "待确认"
     assert report.reviewed_by_id is None and report.review_comment == ""
@@ -371,7 +371,7 @@ def test_ledger_forms_ignore_department(fresh):
     investor_id = city.ids["investor"][0]
     client, data = _a_form(city, f"/ledger/investors/{investor_id}/edit", contact="新联系人",
                            department=foreign(city), department_id=foreign(city))
-    assert client.post(f"/ledger/investors/{investor_id}/edit", data=data).status_code == 302
+    assert client.post(f"/ledger/investors/{investor_id}/edit", data=data).status_code == 303
     investor = _get(city, Investor, investor_id)
     assert investor.contact == "新联系人" and investor.department_id == city.gaj.id
 
@@ -386,7 +386,7 @@ def test_ledger_forms_ignore_department(fresh):
     client, data = _a_form(city, f"/ledger/evaluations/{evaluation_id}/answer", verified="已核实", remedy="已整改",
                            callback="满意", level="5", department=foreign(city), answered_by="1",
                            answered_at="2000-01-01 00:00:00", deadline="2099-12-31", comment="改评价")
-    assert client.post(f"/ledger/evaluations/{evaluation_id}/answer", data=data).status_code == 302
+    assert client.post(f"/ledger/evaluations/{evaluation_id}/answer", data=data).status_code == 303
     after = _get(city, Evaluation, evaluation_id)
     assert after.verified == "已核实" and after.level == before.level and after.comment == before.comment
     assert after.department_id == city.gaj.id and after.deadline == before.deadline

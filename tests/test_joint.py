@@ -629,7 +629,7 @@ def _late_matter(client, city):
 
 
 def test_office_sees_the_late_matters_and_at_which_department(client, city):
-    matter = _late_matter(client, city)
+    _late_matter(client, city)
     login_as(client, "office")
     html = client.get("/joint/?state=late").get_data(as_text=True)
     assert "赤壁市青砖茶产业园项目" in html

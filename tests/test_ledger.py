@@ -13,7 +13,7 @@ from portal import rules
 from portal.audit import write
 from portal.demo.ledger import credit_code
 from portal.models import AuditLog, Holiday, Investor, Matter, Officer
-from tests.conftest import HTMX, TODAY, World, count_queries
+from tests.conftest import HTMX, TODAY, World, count_queries, stored
 
 def _valid(code17: str) -> str:
     total = sum(rules.CREDIT_CODE_CHARSET.index(c) * w for c, w in zip(code17, rules.CREDIT_CODE_WEIGHTS))
@@ -30,22 +30,17 @@ counted_queries = count_queries
 def officer(dept, name="张三", **extra):
     fields = dict(department=dept, name=name, gender="男", term_start=dt.date(2025, 1, 1), work_phone="0715-5200001",
                   mobile="13900000000", birth_date=dt.date(1980, 1, 2))
-    fields.update(extra)
-    with write(username="test") as w:
-        return w.create(Officer, **fields)
+    return stored(Officer, **{**fields, **extra})
 
 
 def investor(dept, name="湖北赤壁测试有限公司", code=CODE_A):
-    with write(username="test") as w:
-        return w.create(Investor, department=dept, name=name, credit_code=code, contact="李四", phone="0715-5200002")
+    return stored(Investor, department=dept, name=name, credit_code=code, contact="李四", phone="0715-5200002")
 
 
 def matter(dept, inv, item, off=None, **extra):
     fields = dict(department=dept, investor=inv, project="测试项目", item=item, officer=off,
                   received_date=dt.date(2026, 11, 2), promised_date=dt.date(2026, 11, 16), status="已受理", visits=1)
-    fields.update(extra)
-    with write(username="test") as w:
-        return w.create(Matter, **fields)
+    return stored(Matter, **{**fields, **extra})
 
 
 @pytest.fixture
@@ -143,7 +138,7 @@ def test_investor_is_added_with_a_valid_credit_code_in_capitals(login, city):
     code = _valid("91421281MA4QWERT1")
     response = client.post("/ledger/investors/new", data={"name": "湖北赤壁新茶业有限公司", "credit_code": code.lower(),
                                                          "contact": "赵六", "phone": "0715-5201111"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     saved = Investor.get(Investor.name == "湖北赤壁新茶业有限公司")
     assert saved.credit_code == code and saved.department_id == city.gaj.id
 
@@ -178,7 +173,7 @@ def test_bad_investor_input_is_refused_and_nothing_saved(login, city):
 
 def test_the_same_code_may_be_in_another_departments_ledger(login, city):
     response = login("gaj").post("/ledger/investors/new", data={"name": "湖北赤壁能源投资有限公司", "credit_code": CODE_B})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Investor.select().where(Investor.credit_code == CODE_B).count() == 2
 
 
@@ -186,7 +181,7 @@ def test_editing_an_investor_keeps_its_own_code(login, city):
     client = login("gaj")
     response = client.post(f"/ledger/investors/{city.gaj_investor.id}/edit",
                            data={"name": "湖北赤壁旅馆管理集团有限公司", "credit_code": CODE_A})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Investor.get_by_id(city.gaj_investor.id).name == "湖北赤壁旅馆管理集团有限公司"
 
 
@@ -350,7 +345,7 @@ def test_bad_status_change_shows_the_error_in_the_row_and_changes_nothing(login,
 def test_status_change_without_htmx_redirects_with_a_message(login, city):
     client = login("gaj")
     response = client.post(f"/ledger/matters/{city.gaj_matter.id}/status", data={"status": "已退回", "completed_date": "2026-11-05"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Matter.get_by_id(city.gaj_matter.id).status == "已退回"
 
 
@@ -434,14 +429,14 @@ def test_office_exports_the_whole_city(login, city):
 def test_office_adds_and_removes_holidays(login, world):
     client = login("office")
     response = client.post("/ledger/holidays", data={"day": "2026-12-31", "kind": "off", "name": "测试假日"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     day = Holiday.get(Holiday.day == dt.date(2026, 12, 31))
     assert not day.is_workday
-    assert client.post("/ledger/holidays", data={"day": "2026-12-27", "kind": "on", "name": "调休"}).status_code == 302
+    assert client.post("/ledger/holidays", data={"day": "2026-12-27", "kind": "on", "name": "调休"}).status_code == 303
     assert dt.date(2026, 12, 27) in Holiday.calendar()[1]
     page = client.get("/ledger/holidays?year=2026").get_data(as_text=True)
     assert "测试假日" in page and "data-confirm" in page
-    assert client.post(f"/ledger/holidays/{day.id}/delete").status_code == 302
+    assert client.post(f"/ledger/holidays/{day.id}/delete").status_code == 303
     assert Holiday.get_or_none(Holiday.day == dt.date(2026, 12, 31)) is None
     assert AuditLog.select().where((AuditLog.table == "holiday") & (AuditLog.action == "delete")).count() == 1
 

@@ -62,10 +62,9 @@ def test_issuing_fixes_the_letter_and_authorises_the_officer(app, setup, login):
     client = login("fgj")
     letter = _draft(client, setup.o)
     response = _issue(client, letter, "2026-11-20")
-    assert response.status_code == 302
+    assert response.status_code == 303
     letter = Letter.get_by_id(letter.id)
     assert letter.state == "已签发" and letter.issue_date == dt.date(2026, 11, 20) and letter.issued_by.username == "fgj"
-    from portal.models import Officer
     assert Officer.authorised_ids(setup.fgj) == {setup.o.id}
     page = html(client.get(f"/officers/letters/{letter.id}"))
     assert "2026年11月20日" in page and letter_text.DRAFT_MARK not in page and "签发授权委托书</button>" not in page
@@ -102,7 +101,7 @@ def test_a_change_of_items_makes_a_new_letter_that_replaces_the_old(app, setup, 
     assert "事项有变化" in html(client.get("/officers/"))
     second = _draft(client, setup.o)
     assert second.number == "赤首授〔2026〕2号"
-    assert _issue(client, second, "2026-11-26").status_code == 302
+    assert _issue(client, second, "2026-11-26").status_code == 303
     first, second = Letter.get_by_id(first.id), Letter.get_by_id(second.id)
     assert first.state == "已替换" and first.end_date == dt.date(2026, 11, 26)
     assert second.state == "已签发" and second.replaces_id == first.id
@@ -153,9 +152,9 @@ def test_issue_date_and_stale_drafts_are_checked(app, setup, login, world):
     response = _issue(client, letter)
     assert response.status_code == 409 and "重新生成" in html(response)
     assert snapshot() == before
-    assert client.post(f"/officers/letters/{letter.id}/refresh").status_code == 302
+    assert client.post(f"/officers/letters/{letter.id}/refresh").status_code == 303
     assert LetterItem.select().where(LetterItem.letter == letter).count() == 4
-    assert _issue(client, letter).status_code == 302
+    assert _issue(client, letter).status_code == 303
 
 
 def test_a_draft_needs_items_and_can_be_discarded(app, world, login):
@@ -166,7 +165,7 @@ def test_a_draft_needs_items_and_can_be_discarded(app, world, login):
     assert "名下还没有纳入事项" in html(response) and snapshot() == before
     assign([world.item(world.fgj, "企业投资项目备案")], o)
     letter = _draft(client, o)
-    assert client.post(f"/officers/letters/{letter.id}/discard").status_code == 302
+    assert client.post(f"/officers/letters/{letter.id}/discard").status_code == 303
     assert Letter.get_or_none(Letter.id == letter.id) is None and not LetterItem.select().exists()
 
 
@@ -208,7 +207,7 @@ def test_a_department_cannot_see_or_touch_another_departments_letters(app, setup
 def test_reissue_in_one_step_from_the_current_items(app, setup, login, world):
     """重新签发 (issue 17 §1): the reminder names the letter; one click issues the new one from today's items."""
     client = login("fgj")
-    assert _issue(client, _draft(client, setup.o)).status_code == 302
+    assert _issue(client, _draft(client, setup.o)).status_code == 303
     old = Letter.get(Letter.state == rules.LETTER_ISSUED)
     d = world.item(world.fgj, "新增的事项", mode="终审")
     assign([d], setup.o)
@@ -216,7 +215,7 @@ def test_reissue_in_one_step_from_the_current_items(app, setup, login, world):
     page = html(client.get(f"/officers/{setup.o.id}"))
     assert "按当前事项重新签发" in page
     response = client.post(f"/officers/{setup.o.id}/letters/reissue")
-    assert response.status_code == 302
+    assert response.status_code == 303
     new = Letter.get(Letter.state == rules.LETTER_ISSUED)
     assert new.id != old.id and new.replaces_id == old.id and new.issue_date == dt.date(2026, 11, 26)
     assert Letter.get_by_id(old.id).state == rules.LETTER_REPLACED

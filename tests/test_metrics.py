@@ -49,24 +49,9 @@ from portal import metrics, rules, snapshots
 from portal.audit import write
 from portal.db import db
 from portal.models import (
-    DailySnapshot,
-    Department,
-    Evaluation,
-    Investor,
-    ItemList,
-    JointMatter,
-    JointPart,
-    Letter,
-    LetterItem,
-    Matter,
-    Officer,
-    OversightReview,
-    ReviewFinding,
-    RuleDocument,
-    ServiceItem,
-    Setting,
-    TenureReport,
-    User,
+    DailySnapshot, Department, Evaluation, Investor, ItemList, JointMatter, JointPart, Letter,
+    LetterItem, Matter, Officer, OversightReview, ReviewFinding, RuleDocument, ServiceItem, Setting,
+    TenureReport, User,
 )
 from tests.conftest import PASSWORD_HASH, TODAY, make_app
 

@@ -70,7 +70,7 @@ def test_department_appoints_its_first_officer_and_sees_the_term(app, world, log
     page = client.get("/officers/")
     assert page.status_code == 200 and "目前没有在任首席服务员" in html(page) and "任命首席服务员" in html(page)
     response = client.post("/officers/new", data={**PERSON, "term_start": "2025-03-01"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     o = Officer.get(Officer.name == "李建华")
     assert o.department_id == world.fgj.id and o.term_start == dt.date(2025, 3, 1) and o.term_end is None
     assert o.mobile == "13907151234"
@@ -124,7 +124,7 @@ def test_a_department_allowed_several_officers_appoints_a_second(app, world, log
     officer(world.gaj, "王一")
     client = login("gaj")
     response = client.post("/officers/new", data={**PERSON, "term_start": "2025-03-01"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert Officer.serving(world.gaj).count() == 2
 
 
@@ -135,14 +135,14 @@ def test_a_new_officer_after_a_gap_starts_after_the_last_term(app, world, login)
     response = client.post("/officers/new", data={**PERSON, "term_start": "2025-06-30"})
     assert response.status_code == 422 and "须晚于上一任首席服务员的离任日期（2025-06-30）" in html(response)
     assert snapshot() == before
-    assert client.post("/officers/new", data={**PERSON, "term_start": "2025-07-01"}).status_code == 302
+    assert client.post("/officers/new", data={**PERSON, "term_start": "2025-07-01"}).status_code == 303
 
 
 def test_editing_particulars_keeps_name_and_position_once_a_letter_was_issued(app, world, login):
     o = officer(world.fgj, "王一")
     client = login("fgj")
     data = {**PERSON, "name": "王一", "position": "行政审批股股长", "work_phone": "0715-5329999"}
-    assert client.post(f"/officers/{o.id}/edit", data=data).status_code == 302
+    assert client.post(f"/officers/{o.id}/edit", data=data).status_code == 303
     assert Officer.get_by_id(o.id).work_phone == "0715-5329999"
     with write(username="test") as w:
         w.create(Letter, number="赤首授〔2026〕1号", year=2026, seq=1, department=world.fgj, officer=o, state="已签发",
@@ -255,7 +255,7 @@ def test_office_sets_the_system_start_and_several_officers(app, world):
     client = client_for(app, "office")
     assert client.get("/officers/settings").status_code == 200
     data = {"system_start": "2025-06-01", f"several_{world.fgj.id}": "1"}  # gaj loses, fgj gains
-    assert client.post("/officers/settings", data=data).status_code == 302
+    assert client.post("/officers/settings", data=data).status_code == 303
     assert Setting.system_start() == dt.date(2025, 6, 1)
     assert Department.get_by_id(world.fgj.id).several_officers and not Department.get_by_id(world.gaj.id).several_officers
     assert AuditLog.select().where(AuditLog.action == "setting").exists()

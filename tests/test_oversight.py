@@ -165,7 +165,6 @@ def test_only_the_office_starts_reviews_and_records_findings(login, city):
     assert leader.post(f"/admin/findings/{finding.id}/answer", data={"answer": "x", "answered_on": "2026-11-26"}).status_code == 403
     assert leader.get(f"/admin/oversight/{finding.review_id}").status_code == 200  # reads
     assert "hx-get=\"/admin/findings/" not in leader.get(f"/admin/oversight/{finding.review_id}").get_data(as_text=True)
-    leader.post("/logout")
     assert login("gaj").get("/admin/oversight").status_code == 403
 
 
@@ -205,7 +204,6 @@ def test_recording_a_finding(login, city):
 def test_department_answers_on_time_and_the_office_closes(app, login, city):
     office = login("office")
     finding = _reviewed(office, city)
-    office.post("/logout")
     gaj = login("gaj")
     home = gaj.get("/").get_data(as_text=True)
     assert "抽查发现的问题待答复整改情况 1 件" in home
@@ -215,7 +213,6 @@ def test_department_answers_on_time_and_the_office_closes(app, login, city):
     assert response.status_code == 303
     answered = ReviewFinding.get_by_id(finding.id)
     assert answered.state == "待确认" and not answered.is_late(dt.date(2026, 12, 10), dt.date(2026, 11, 26))
-    gaj.post("/logout")
     office = login("office")
     assert "待确认销号 1 件" in office.get("/").get_data(as_text=True)
     assert office.post(f"/admin/findings/{finding.id}/close").status_code == 303
@@ -238,7 +235,6 @@ BAD_ANSWERS = [
 def test_bad_answers_are_refused(login, city):
     office = login("office")
     finding = _reviewed(office, city)
-    office.post("/logout")
     gaj = login("gaj")
     before = state()
     for fields, message in BAD_ANSWERS:
@@ -284,10 +280,8 @@ def test_a_late_answer_is_flagged(login, city):
 def test_the_office_sends_an_answer_back_and_the_department_answers_again(login, city):
     office = login("office")
     finding = _reviewed(office, city)
-    office.post("/logout")
     gaj = login("gaj")
     gaj.post(f"/admin/findings/{finding.id}/answer", data={"answer": "已整改", "answered_on": "2026-11-26"})
-    gaj.post("/logout")
     office = login("office")
     before = state()
     empty = office.post(f"/admin/findings/{finding.id}/return", data={"return_comment": " "})
@@ -296,7 +290,6 @@ def test_the_office_sends_an_answer_back_and_the_department_answers_again(login,
     assert office.post(f"/admin/findings/{finding.id}/return", data={"return_comment": "未附核查记录扫描件"}).status_code == 303
     returned = ReviewFinding.get_by_id(finding.id)
     assert returned.state == "已退回" and returned.answered_on is None and returned.answer == "已整改"
-    office.post("/logout")
     gaj = login("gaj")
     page = gaj.get(f"/admin/findings/{finding.id}").get_data(as_text=True)
     assert "未附核查记录扫描件" in page and "重新答复整改情况" in page
@@ -309,7 +302,6 @@ def test_a_department_cannot_see_or_answer_another_departments_findings(login, c
     finding = _reviewed(office, city)
     fgj_finding = ReviewFinding.get(ReviewFinding.department == city.fgj.id)
     office.post(f"/admin/findings/{fgj_finding.id}/record", data={"finding": "规范"})
-    office.post("/logout")
     fgj = login("fgj")
     before = state()
     assert fgj.get(f"/admin/findings/{finding.id}").status_code == 404
@@ -319,7 +311,6 @@ def test_a_department_cannot_see_or_answer_another_departments_findings(login, c
     assert state() == before
     # A sampled matter without a finding yet is not shown to the department.
     pending = ReviewFinding.get((ReviewFinding.department == city.gaj.id) & ReviewFinding.finding.is_null())
-    fgj.post("/logout")
     assert login("gaj").get(f"/admin/findings/{pending.id}").status_code == 404
 
 
@@ -342,7 +333,6 @@ def test_findings_filters(login, city):
 def test_export_for_the_leading_group(login, city):
     office = login("office")
     finding = _reviewed(office, city)
-    office.post("/logout")
     leader = login("leader")
     response = leader.get(f"/admin/oversight/{finding.review_id}/export")
     assert response.status_code == 200
@@ -364,7 +354,6 @@ def test_officer_review_record(login, city):
     finding = _reviewed(office, city)
     for other in ReviewFinding.select().where((ReviewFinding.department == city.gaj.id) & (ReviewFinding.id != finding.id)):
         office.post(f"/admin/findings/{other.id}/record", data={"finding": "规范"})
-    office.post("/logout")
     gaj = login("gaj")
     gaj.post(f"/admin/findings/{finding.id}/answer", data={"answer": "已整改", "answered_on": "2026-11-26"})
     with gaj.application.test_request_context():
@@ -390,7 +379,6 @@ def test_pages_render_for_each_role(login, city):
         fragment = office.get(url, headers=HTMX).get_data(as_text=True)
         assert "<html" not in fragment and "<table" in fragment, url
     assert "抽查事项待录入结论" in office.get("/").get_data(as_text=True)
-    office.post("/logout")
     leader = login("leader")
     for url in ("/admin/oversight", "/admin/findings", f"/admin/findings/{finding.id}"):
         assert leader.get(url).status_code == 200, url
@@ -418,7 +406,6 @@ def test_pages_cost_a_fixed_number_of_queries(login, city):
     count = QueryLog(office)
     assert count(f"/admin/oversight/{small.id}") == count(f"/admin/oversight/{large.id}")
     assert count(f"/admin/findings?review={small.id}") == count(f"/admin/findings?review={large.id}")
-    office.post("/logout")
     gaj = login("gaj")
     count = QueryLog(gaj)
     assert count(f"/admin/findings?review={small.id}") == count(f"/admin/findings?review={large.id}")
@@ -454,7 +441,6 @@ def test_closing_or_returning_an_unanswered_finding_is_refused(login, city):
     returning = office.post(f"/admin/findings/{finding.id}/return", data={"return_comment": "再改"}, follow_redirects=True)
     assert "只有已答复、待确认的事项可以退回" in returning.get_data(as_text=True)
     assert state() == before
-    office.post("/logout")
     gaj = login("gaj")
     gaj.post(f"/admin/findings/{finding.id}/answer", data={"answer": "已整改", "answered_on": "2026-11-26"})
     before = state()

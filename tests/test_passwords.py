@@ -36,7 +36,7 @@ def test_the_password_change_refuses_weak_and_unchanged_passwords(login, new, me
 def test_a_good_new_password_is_taken(login):
     client = login("gaj")
     response = client.post("/account/password", data={"current": PASSWORD, "new": "雨后-窗口-2026", "confirm": "雨后-窗口-2026"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert check_password_hash(_hash("gaj"), "雨后-窗口-2026")
 
 

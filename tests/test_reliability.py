@@ -10,7 +10,6 @@ import threading
 
 import pytest
 
-from portal import create_app
 from portal.audit import write
 from portal.db import db
 from portal.models import AuditLog, Evaluation, Investor, Matter, ServiceItem

@@ -40,7 +40,7 @@ def report_data(person, **change):
 def test_filing_ends_the_outgoing_term_and_starts_the_incoming(app, setup, login):
     client = login("fgj")
     response = client.post("/tenure/new", data=report_data(setup.o))
-    assert response.status_code == 302
+    assert response.status_code == 303
     report = TenureReport.get()
     old, new = Officer.get_by_id(setup.o.id), report.incoming
     assert old.term_end == dt.date(2026, 10, 31)
@@ -62,7 +62,7 @@ def test_a_change_after_two_years_is_not_early_and_needs_no_reason(app, world, l
     client = login("fgj")
     response = client.post("/tenure/new", data=report_data(o, effective_date="2026-01-01", reason="",
                                                                    late_note="任期届满后因人选考察未及时报送，现补报。"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert not TenureReport.get().early
 
 
@@ -111,7 +111,7 @@ def test_a_former_officer_can_serve_again_in_a_new_term(app, world, login):
     client = login("fgj")
     data = report_data(o, incoming_kind="previous", previous=str(former.id), effective_date="2026-06-01", name="",
                        late_note="任期届满后因人选考察未及时报送，现补报。")
-    assert client.post("/tenure/new", data=data).status_code == 302
+    assert client.post("/tenure/new", data=data).status_code == 303
     again = TenureReport.get().incoming
     assert again.id != former.id and again.name == "老张" and again.birth_date == dt.date(1975, 3, 3)
     assert again.term_start == dt.date(2026, 6, 1) and Officer.get_by_id(former.id).term_end == dt.date(2023, 12, 31)
@@ -120,11 +120,11 @@ def test_a_former_officer_can_serve_again_in_a_new_term(app, world, login):
 def test_a_report_without_successor_leaves_a_gap_until_the_next_appointment(app, setup, login):
     client = login("fgj")
     data = report_data(setup.o, incoming_kind="none", name="", effective_date="2026-11-20")
-    assert client.post("/tenure/new", data=data).status_code == 302
+    assert client.post("/tenure/new", data=data).status_code == 303
     assert TenureReport.get().incoming is None
     assert {i.officer_id for i in ServiceItem.select()} == {setup.o.id}  # nobody to hand them to
     assert "断档 7 天" in html(client.get("/officers/"))  # 2026-11-20 … 2026-11-26
-    assert client.post("/officers/new", data={**PERSON, "term_start": "2026-11-24"}).status_code == 302
+    assert client.post("/officers/new", data={**PERSON, "term_start": "2026-11-24"}).status_code == 303
     assert "断档 4 天" in html(client.get("/officers/"))
 
 
@@ -135,7 +135,7 @@ def test_journey_file_then_acknowledge(app, setup, login):
     listing = html(office.get("/tenure/?state=待确认"))
     assert "王一" in listing and "审核" in listing
     assert "1份任期调整报告待确认" in html(office.get("/"))
-    assert office.post(f"/tenure/{report.id}/acknowledge").status_code == 302
+    assert office.post(f"/tenure/{report.id}/acknowledge").status_code == 303
     report = TenureReport.get_by_id(report.id)
     assert report.state == "已确认" and report.reviewed_by.username == "office"
     before = snapshot()
@@ -155,7 +155,7 @@ def test_journey_file_then_return_then_refile(app, setup, login):
     empty = office.post(f"/tenure/{report.id}/return", data={"comment": "  "})
     assert empty.status_code == 422 and "退回时须填写意见" in html(empty)
     assert snapshot() == before
-    assert office.post(f"/tenure/{report.id}/return", data={"comment": "请补充在办事项清单。"}).status_code == 302
+    assert office.post(f"/tenure/{report.id}/return", data={"comment": "请补充在办事项清单。"}).status_code == 303
     assert TenureReport.get_by_id(report.id).state == "已退回"
     todo = html(department.get("/"))
     assert "被协调办退回" in todo and "请补充在办事项清单。" in todo
@@ -168,12 +168,12 @@ def test_journey_file_then_return_then_refile(app, setup, login):
         assert response.status_code == 422 and error in html(response)
     assert snapshot() == before
     response = department.post(f"/tenure/{report.id}/edit", data={"reason": "调动", "handover": "在办事项清单见附件，共3件。"})
-    assert response.status_code == 302
+    assert response.status_code == 303
     report = TenureReport.get_by_id(report.id)
     assert report.state == "待确认" and report.handover == "在办事项清单见附件，共3件。"
     assert "被协调办退回" not in html(department.get("/"))
     assert department.post(f"/tenure/{report.id}/edit", data={"reason": "x", "handover": "y"}).status_code == 409
-    assert office.post(f"/tenure/{report.id}/acknowledge").status_code == 302
+    assert office.post(f"/tenure/{report.id}/acknowledge").status_code == 303
 
 
 def test_reports_are_isolated_and_reviews_are_the_offices(app, setup, login):
@@ -244,7 +244,7 @@ def test_a_backdated_change_needs_its_explanation_and_is_flagged_for_the_office(
 
 def test_a_change_reported_within_30_days_is_not_backdated(app, setup, login):
     client = login("fgj")
-    assert client.post("/tenure/new", data=report_data(setup.o, effective_date="2026-10-27")).status_code == 302
+    assert client.post("/tenure/new", data=report_data(setup.o, effective_date="2026-10-27")).status_code == 303
     report = TenureReport.get()
     assert not report.backdated and report.days_backdated == 30
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import xlsxwriter
@@ -18,8 +17,9 @@ import xlsxwriter
 from portal import rules
 from portal.audit import write
 from portal.forms import CONTROL_MESSAGE, TextProblem, clean_text
-from portal.models import AuditLog, DataVersion, Investor, Matter, ServiceItem
-from tests.conftest import World, make_app
+from portal.models import AuditLog, DataVersion, Matter, ServiceItem
+from tests.conftest import World
+from tests.crawl import FILE_LINKS, FormParser, demo_city, demo_client, post_forms
 from tests.test_ledger import city, matter_form  # noqa: F401 (the fixture)
 
 BAD = ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b"]
@@ -27,112 +27,22 @@ TEXT_TYPES = {"text", "textarea", "search", "tel", "email", "url", "password"}
 SKIP = ("/logout", "/disable", "/reset", "/delete")
 
 
-class _Forms(HTMLParser):
-    """The POST forms of a page with each field's value as the page gives it, and the page's links."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.links, self._form, self._textarea, self._select = [], [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        elif tag == "form":
-            method = (a.get("method") or ("post" if a.get("hx-post") else "get")).lower()
-            self._form = {"action": a.get("hx-post") or a.get("action") or "", "method": method,
-                          "values": {}, "types": {}, "hx": bool(a.get("hx-post"))}
-            self.forms.append(self._form)
-        elif tag == "option" and self._form is not None and self._select:
-            values = self._form["values"]
-            if "selected" in a or (self._select not in values and a.get("value", "") != ""):
-                values[self._select] = a.get("value", "")
-        elif self._form is None or not a.get("name"):
-            return
-        elif tag == "input":
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form["values"].setdefault(a["name"], a.get("value") or "on")
-                return
-            if kind in ("submit", "button", "file", "image"):
-                return
-            self._form["values"].setdefault(a["name"], a.get("value") or "")
-            self._form["types"].setdefault(a["name"], kind)
-        elif tag == "textarea":
-            self._textarea = a["name"]
-            self._form["values"].setdefault(a["name"], "")
-            self._form["types"].setdefault(a["name"], "textarea")
-        elif tag == "select":
-            self._select = a["name"]
-            self._form["types"].setdefault(a["name"], "select")
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form["values"][self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "textarea":
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
 def _crawl(client, starts=("/",), limit=80):
-    """Same-site pages reachable from the start pages (depth 3) and their POST forms with text fields."""
-    seen, queue, forms = set(), list(starts), {}
-    depth = dict.fromkeys(starts, 0)
-    paths = {urlsplit(start).path for start in starts}
-    while queue and len(seen) < limit:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        parser = _Forms()
-        parser.feed(response.get_data(as_text=True))
-        for form in parser.forms:
-            texts = [n for n, t in form["types"].items() if t in TEXT_TYPES and n != "csrf_token"]
-            action = urljoin(url, form["action"] or url)
-            if form["method"] == "post" and texts and not any(s in action for s in SKIP):
-                path = urlsplit(action).path
-                # One form per kind of action: /admin/departments/3 stands for every department.
-                forms.setdefault(re.sub(r"/[0-9]+(?=/|$)", "/N", path), (path, url, form["values"], texts, form["hx"]))
-        if depth[url] < 3:
-            for href in parser.links:
-                parts = urlsplit(urljoin(url, href))
-                if parts.netloc or not parts.path.startswith("/") or parts.path.startswith(("/static", "/logout")):
-                    continue
-                if any(word in parts.path for word in ("export", "download", "docx", ".xlsx", ".csv", ".json",
-                                                       "feed", "photo", "qr", "card")):
-                    continue
-                # One page per path: the sort and filter variants of a list hold the same forms.
-                if parts.path not in paths:
-                    paths.add(parts.path)
-                    path = parts.path + ("?" + parts.query if parts.query else "")
-                    depth[path] = depth[url] + 1
-                    queue.append(path)
+    """The POST forms with text fields on the pages within three links of the start pages, one form per
+    kind of action (/admin/departments/3 stands for every department)."""
+    forms = {}
+    for page, action, form in post_forms(client, starts, depth=3, limit=limit,
+                                         skip_links=FILE_LINKS + ("qr", "card"), one_page_per_path=True):
+        texts = [n for n, t in form["types"].items() if t in TEXT_TYPES and n != "csrf_token"]
+        if texts and not any(s in action for s in SKIP):
+            path = urlsplit(action).path
+            forms.setdefault(re.sub(r"/[0-9]+(?=/|$)", "/N", path), (path, page, form["values"], texts, form["hx"]))
     return forms
 
 
 @pytest.fixture(scope="module")
 def demo_app(tmp_path_factory):
-    app = make_app(tmp_path_factory.mktemp("hygiene"))
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    return app
-
-
-def _client(app, username):
-    client = app.test_client()
-    if username:
-        response = client.post("/login", data={"username": username, "password": "chibi-demo-2026"})
-        assert response.status_code == 302
-    return client
+    return demo_city(tmp_path_factory, "hygiene")
 
 
 def _state(app):
@@ -144,7 +54,7 @@ def _state(app):
 def test_every_form_refuses_control_characters(demo_app, username):
     """Each text field of each form, with each control character: 422 or 200 with the clear error, and
     nothing written."""
-    client = _client(demo_app, username)
+    client = demo_client(demo_app, username)
     forms = _crawl(client, ("/public/evaluate/gaj", "/login", "/public/") if username is None else ("/", "/items/new"), limit=200)
     assert len(forms) >= (2 if username is None else 4), sorted(forms)
     before = _state(demo_app)
@@ -239,7 +149,7 @@ def test_the_row_form_of_the_list_refuses_control_characters(login, world):
     item = World().item(world.gaj, "测试事项", inclusion=rules.PENDING)
     client = login("gaj")
     fragment = client.get(f"/items/{item.id}/edit", headers={"HX-Request": "true"}).get_data(as_text=True)
-    parser = _Forms()
+    parser = FormParser()
     parser.feed('<form method="post">' + fragment + "</form>")
     values = next(f for f in parser.forms if f["types"])
     for name in [n for n, t in values["types"].items() if t in TEXT_TYPES]:

@@ -117,7 +117,7 @@ def test_a_working_session_writes_only_through_write_or_bookkeeping(client, worl
     assert client.get("/admin/settings").status_code == 200
     response = client.post("/admin/settings", data={"public_base_url": "http://10.0.0.8", "oversight_rate": "6",
                                                      "oversight_minimum": "3", "oversight_answer_days": "10"})
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 303, response.get_data(as_text=True)
     client.post("/logout")
 
     outside = {(verb, table) for verb, table, inside in statements if not inside}

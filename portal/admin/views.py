@@ -6,7 +6,7 @@ import json
 import secrets
 from decimal import Decimal
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 from peewee import IntegrityError
 
@@ -53,8 +53,7 @@ def department(dept_id=None):
             except IntegrityError:
                 form.code.errors.append("部门代码或名称已被其他部门使用。")
             else:
-                flash(f"已保存部门 {dept.name}。", "success")
-                return redirect(url_for("admin.index"))
+                return htmx.flash_redirect(f"已保存部门 {dept.name}。", "success", "admin.index")
     return render_template("admin/department.html", form=form, dept=dept), (422 if form.errors else 200)
 
 
@@ -86,8 +85,9 @@ def user_new():
             with write() as w:
                 user = w.create(User, username=username, display_name=form.display_name.data or username,
                                 role=form.role.data, department=dept, password_hash=security.hash_password(password))
-            flash(f"已新增账号 {user.username}。" + (f"初始密码（只显示这一次）：{generated}" if generated else ""), "success")
-            return redirect(url_for("admin.index"))
+            return htmx.flash_redirect(
+                f"已新增账号 {user.username}。" + (f"初始密码（只显示这一次）：{generated}" if generated else ""),
+                "success", "admin.index")
     return render_template("admin/user.html", form=form), (422 if form.errors else 200)
 
 
@@ -97,25 +97,26 @@ def user_disable(user_id):
     """停用账号: nothing is deleted; every session of the account ends."""
     user = User.get_or_none(User.id == user_id) or abort(404)
     if user.id == current_user.id:
-        flash("不能停用自己正在使用的账号。", "error")
-    elif user.active:
-        with write() as w:
-            w.update(user, action="disable", active=False)
-            security.revoke_all(user)
-        flash(f"已停用账号 {user.username}。", "success")
-    return redirect(url_for("admin.index"))
+        return htmx.flash_redirect("不能停用自己正在使用的账号。", "error", "admin.index")
+    return _set_active(user, False)
 
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
 @office_required
 def user_enable(user_id):
     """启用账号."""
-    user = User.get_or_none(User.id == user_id) or abort(404)
-    if not user.active:
+    return _set_active(User.get_or_none(User.id == user_id) or abort(404), True)
+
+
+def _set_active(user, active: bool):
+    """Enable or disable an account; one already so records nothing (a second click, another tab)."""
+    if user.active != active:
         with write() as w:
-            w.update(user, action="enable", active=True)
-        flash(f"已启用账号 {user.username}。", "success")
-    return redirect(url_for("admin.index"))
+            w.update(user, action="enable" if active else "disable", active=active)
+            if not active:
+                security.revoke_all(user)
+        flash(f"已{'启用' if active else '停用'}账号 {user.username}。", "success")
+    return htmx.redirect_to(url_for("admin.index"))
 
 
 @bp.route("/users/<int:user_id>/reset", methods=["POST"])
@@ -127,8 +128,7 @@ def user_reset(user_id):
     with write() as w:
         w.update(user, action="password", password_hash=security.hash_password(password))
         security.revoke_all(user)
-    flash(f"已重置 {user.username} 的密码，新密码（只显示这一次）：{password}", "success")
-    return redirect(url_for("admin.index"))
+    return htmx.flash_redirect(f"已重置 {user.username} 的密码，新密码（只显示这一次）：{password}", "success", "admin.index")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -151,8 +151,7 @@ def settings():
         with write() as w:
             for key, value in values.items():
                 w.set_setting(key, value)
-        flash("系统设置已保存。", "success")
-        return redirect(url_for("admin.settings"))
+        return htmx.flash_redirect("系统设置已保存。", "success", "admin.settings")
     return render_template("admin/settings.html", form=form), (422 if form.errors else 200)
 
 

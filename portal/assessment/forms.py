@@ -5,19 +5,15 @@ from wtforms import BooleanField, FloatField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from .. import metrics, rules
-from ..forms import DateField, PortalForm
+from ..forms import DateField, PortalForm, strip
 
 CLOSING_MAX = 3000
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class PeriodForm(PortalForm):
     """新建考核周期: name, first and last day, cut-off day (截止日)."""
 
-    name = StringField("周期名称", filters=[_strip],
+    name = StringField("周期名称", filters=[strip],
                        validators=[DataRequired("请填写周期名称，如“2026年度”。"), Length(max=40, message="周期名称不能超过40个字。")])
     start_date = DateField("开始日期", validators=[InputRequired("请填写开始日期。")])
     end_date = DateField("结束日期", validators=[InputRequired("请填写结束日期。")])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_login import current_user
 
 from .. import clock, htmx, listing, metrics, rules
@@ -29,6 +29,24 @@ def _link(entry: dict) -> str | None:
 
 def _taken() -> set:
     return AssessmentPeriod.names()
+
+
+def _open_period(period_id, refusal: str) -> AssessmentPeriod:
+    """A period that is not locked yet; a locked one (定稿) sends the office back to it with `refusal`."""
+    period = _period_or_404(period_id)
+    if period.locked:
+        abort(_to_period(period, refusal, "error"))
+    return period
+
+
+def _to_period(period, message: str, category: str = "success"):
+    """Back to the period's page, saying what happened."""
+    return htmx.flash_redirect(message, category, "assessment.detail", period_id=period.id)
+
+
+def _form_again(period, fragment: str, **form):
+    """The period's page with a refused form and its errors (422); htmx gets the form alone."""
+    return htmx.render("assessment/detail.html", fragment, 422, **_detail_context(period, service.load(period), **form))
 
 
 @bp.get("/")
@@ -61,8 +79,7 @@ def create():
         period = w.create(AssessmentPeriod, name=form.name.data, start_date=form.start_date.data,
                           end_date=form.end_date.data, cutoff=form.cutoff.data,
                           scoring=json.dumps(rules.default_scoring()), created_at=clock.now())
-    flash(f"已新建考核周期“{period.name}”，评分办法为默认（等权，满分100分）。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    return _to_period(period, f"已新建考核周期“{period.name}”，评分办法为默认（等权，满分100分）。")
 
 
 def _detail_context(period, result, **extra):
@@ -98,42 +115,32 @@ def detail(period_id):
 @office_required
 def scoring(period_id):
     """评分办法 of an open period (office)."""
-    period = _period_or_404(period_id)
-    if period.locked:
-        flash("该考核周期已定稿，评分办法不能再修改。", "error")
-        return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    period = _open_period(period_id, "该考核周期已定稿，评分办法不能再修改。")
     form = ScoringForm()
     if not form.validate():
-        return htmx.render("assessment/detail.html", "assessment/_scoring_form.html", 422,
-                           **_detail_context(period, service.load(period), scoring_form=form))
+        return _form_again(period, "assessment/_scoring_form.html", scoring_form=form)
     with write() as w:
         w.update(period, scoring=json.dumps(form.scoring()))
-    flash("评分办法已保存。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    return _to_period(period, "评分办法已保存。")
 
 
 @bp.post("/periods/<int:period_id>/preview")
 @office_required
 def preview(period_id):
     """预览排名: computes the ranking now, shows who moved since the last preview, and remembers it."""
-    period = _period_or_404(period_id)
-    if period.locked:
-        flash("该考核周期已定稿，排名不再变化。", "error")
-        return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    period = _open_period(period_id, "该考核周期已定稿，排名不再变化。")
     result = service.compute(period)
     moved = service.movers(result, service.last_preview(period))
     had_preview = bool(service.last_preview(period))
     with write() as w:
         service.save_preview(w, period, result)
     if not had_preview:
-        flash("已记录本次预览，下次预览时将显示名次变化。", "success")
-    elif moved:
-        flash("与上次预览相比，" + "；".join(
-            f"{m['name']}由第{m['before']}名{'升至' if m['change'] > 0 else '降至'}第{m['now']}名" for m in moved[:10])
-            + ("等" if len(moved) > 10 else "") + "。", "success")
-    else:
-        flash("与上次预览相比，各部门名次没有变化。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+        return _to_period(period, "已记录本次预览，下次预览时将显示名次变化。")
+    if not moved:
+        return _to_period(period, "与上次预览相比，各部门名次没有变化。")
+    return _to_period(period, "与上次预览相比，" + "；".join(
+        f"{m['name']}由第{m['before']}名{'升至' if m['change'] > 0 else '降至'}第{m['now']}名" for m in moved[:10])
+        + ("等" if len(moved) > 10 else "") + "。")
 
 
 @bp.post("/periods/<int:period_id>/lock")
@@ -143,12 +150,10 @@ def lock(period_id):
     period = _period_or_404(period_id)
     problem = service.lock_problem(period)
     if problem:
-        flash(problem, "error")
-        return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+        return _to_period(period, problem, "error")
     with write() as w:
         service.lock(w, period, current_user._get_current_object())
-    flash(f"“{period.name}”已定稿，考核结果已保存，今后记录的变动不再影响本期结果。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    return _to_period(period, f"“{period.name}”已定稿，考核结果已保存，今后记录的变动不再影响本期结果。")
 
 
 @bp.post("/periods/<int:period_id>/closing")
@@ -158,12 +163,10 @@ def closing(period_id):
     period = _period_or_404(period_id)
     form = ClosingForm()
     if not form.validate():
-        return htmx.render("assessment/detail.html", "assessment/_closing_form.html", 422,
-                           **_detail_context(period, service.load(period), closing_form=form))
+        return _form_again(period, "assessment/_closing_form.html", closing_form=form)
     with write() as w:
         w.update(period, closing=form.closing.data or "")
-    flash("“下一步工作”已保存。", "success")
-    return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+    return _to_period(period, "“下一步工作”已保存。")
 
 
 @bp.post("/settings")
@@ -174,8 +177,8 @@ def settings():
     if bool(form.visible.data) != service.ranking_visible():  # unset reads as off: nothing to record
         with write() as w:
             w.set_setting(service.RANKING_VISIBLE, bool(form.visible.data))
-    flash("已设置：各部门" + ("可以" if form.visible.data else "不能") + "查看完整排名。", "success")
-    return htmx.redirect_to(url_for("assessment.index"))
+    return htmx.flash_redirect("已设置：各部门" + ("可以" if form.visible.data else "不能") + "查看完整排名。",
+                               "success", "assessment.index")
 
 
 @bp.get("/compare")
@@ -217,8 +220,7 @@ def report(period_id):
 
     period = _period_or_404(period_id)
     if not period.locked:
-        flash("考核通报须在定稿后下载。", "error")
-        return htmx.redirect_to(url_for("assessment.detail", period_id=period.id))
+        return _to_period(period, "考核通报须在定稿后下载。", "error")
     result, before_period, city, ranks = _report_inputs(period)
     name = service.report_filename(period, "docx")
     return send_docx(report_docx(result, before_period.name if before_period else None, city, ranks), str(name),

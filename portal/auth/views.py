@@ -9,7 +9,7 @@ from flask import current_app, flash, make_response, redirect, render_template, 
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from .. import clock, security
+from .. import clock, htmx, security
 from ..audit import write
 from ..db import db
 from ..models import User
@@ -84,8 +84,7 @@ def logout():
         security.revoke_session(current_user.get_id())
         logout_user()
     session.clear()
-    flash("您已安全退出。", "info")
-    return redirect(url_for("auth.login"))
+    return htmx.flash_redirect("您已安全退出。", "info", "auth.login")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -102,6 +101,5 @@ def change_password():
                 w.update(user, action="password", password_hash=security.hash_password(form.new.data),
                          password_changed_at=clock.now())
                 security.revoke_all(user, keep=user.get_id())
-            flash("密码已修改，其他设备上的登录已失效。", "success")
-            return redirect(url_for("dashboard.home"))
+            return htmx.flash_redirect("密码已修改，其他设备上的登录已失效。", "success", "dashboard.home")
     return render_template("auth/password.html", form=form)

@@ -2,7 +2,7 @@
 printing the window cards and the hall bulletin and for the data feed's addresses."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock, htmx, listing, qr, rules
@@ -92,8 +92,7 @@ def new():
                             body=form.body.data, case_date=form.case_date.data,
                             photo=photo.data if photo else None, photo_type=photo.content_type if photo else "",
                             state=CASE_PENDING, submitted_at=clock.now(), submitted_by=current_user.id)
-        flash("亮点案例已提交，等待协调办审核。", "success")
-        return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+        return htmx.flash_redirect("亮点案例已提交，等待协调办审核。", "success", "cases.detail", case_id=case.id)
     return _form_page(form, None)
 
 
@@ -120,8 +119,7 @@ def edit(case_id: int):
     """修改亮点案例: a case not yet published; a returned case goes back to review (重新提交)."""
     case = get_scoped_or_404(HighlightCase, case_id)
     if case.state not in EDITABLE:
-        flash("已发布的案例不能修改。如需更正，请联系协调办撤下后再修改。", "error")
-        return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+        return htmx.flash_redirect("已发布的案例不能修改。如需更正，请联系协调办撤下后再修改。", "error", "cases.detail", case_id=case.id)
     form = CaseForm(obj=case) if request.method == "GET" else CaseForm()
     if request.method == "POST":
         valid = form.validate()
@@ -137,15 +135,15 @@ def edit(case_id: int):
             # Re-read inside the transaction: the office may have reviewed it meanwhile.
             current = HighlightCase.get_by_id(case.id)
             if current.state not in EDITABLE:
-                flash("该案例刚刚已被协调办审核发布，修改未保存。", "error")
-                return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+                return htmx.flash_redirect("该案例刚刚已被协调办审核发布，修改未保存。", "error", "cases.detail", case_id=case.id)
             action = "update"
             if current.state == CASE_RETURNED:
                 action = "resubmit"
                 changes.update(state=CASE_PENDING, submitted_at=clock.now(), submitted_by=current_user.id)
             w.update(current, action=action, **changes)
-        flash("案例已重新提交，等待协调办审核。" if action == "resubmit" else "案例已修改。", "success")
-        return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+        return htmx.flash_redirect(
+            "案例已重新提交，等待协调办审核。" if action == "resubmit" else "案例已修改。",
+            "success", "cases.detail", case_id=case.id)
     return _form_page(form, case)
 
 
@@ -157,11 +155,9 @@ def delete(case_id: int):
     with write() as w:
         current = HighlightCase.get_by_id(case.id)
         if current.state not in EDITABLE:
-            flash("已发布的案例不能撤回。", "error")
-            return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+            return htmx.flash_redirect("已发布的案例不能撤回。", "error", "cases.detail", case_id=case.id)
         w.delete(current)
-    flash(f"案例“{case.title}”已撤回。", "success")
-    return htmx.redirect_to(url_for("cases.index"))
+    return htmx.flash_redirect(f"案例“{case.title}”已撤回。", "success", "cases.index")
 
 
 @bp.route("/cases/<int:case_id>/approve", methods=["POST"])
@@ -172,12 +168,12 @@ def approve(case_id: int):
     with write() as w:
         current = HighlightCase.get_by_id(case.id)
         if current.state != CASE_PENDING:
-            flash(f"该案例当前状态为“{current.state}”，不能审核通过。", "error")
-            return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+            return htmx.flash_redirect(
+                f"该案例当前状态为“{current.state}”，不能审核通过。",
+                "error", "cases.detail", case_id=case.id)
         w.update(current, action="approve", state=CASE_PUBLISHED, reviewed_at=clock.now(),
                  reviewed_by=current_user.id, review_comment="")
-    flash("案例已审核通过，已在公开页面发布。", "success")
-    return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+    return htmx.flash_redirect("案例已审核通过，已在公开页面发布。", "success", "cases.detail", case_id=case.id)
 
 
 @bp.route("/cases/<int:case_id>/return", methods=["POST"])
@@ -192,13 +188,13 @@ def send_back(case_id: int):
     with write() as w:
         current = HighlightCase.get_by_id(case.id)
         if current.state not in (CASE_PENDING, CASE_PUBLISHED):
-            flash(f"该案例当前状态为“{current.state}”，不能退回。", "error")
-            return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+            return htmx.flash_redirect(f"该案例当前状态为“{current.state}”，不能退回。", "error", "cases.detail", case_id=case.id)
         was_published = current.state == CASE_PUBLISHED
         w.update(current, action="return", state=CASE_RETURNED, reviewed_at=clock.now(),
                  reviewed_by=current_user.id, review_comment=form.comment.data)
-    flash("案例已撤下并退回部门修改。" if was_published else "案例已退回部门修改。", "success")
-    return htmx.redirect_to(url_for("cases.detail", case_id=case.id))
+    return htmx.flash_redirect(
+        "案例已撤下并退回部门修改。" if was_published else "案例已退回部门修改。",
+        "success", "cases.detail", case_id=case.id)
 
 
 @bp.route("/cases/<int:case_id>/photo")

@@ -1,7 +1,7 @@
 """制度文件 pages: a department's documents, the office's matrix of missing ones, upload, replace, download."""
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import abort, request
 from flask_login import current_user
 from peewee import JOIN
 
@@ -95,8 +95,7 @@ def new():
         doc = save_document(form, department_id=current_user.department_id,
                             user_id=current_user.id, kind=form.kind.data)
         if doc is not None:
-            flash(f"已上传{doc.kind}《{doc.title}》。", "success")
-            return htmx.redirect_to(url_for("documents.index"))
+            return htmx.flash_redirect(f"已上传{doc.kind}《{doc.title}》。", "success", "documents.index")
     status = 422 if form.is_submitted() else 200
     return htmx.render("documents/form.html", None, status, form=form, old=None)
 
@@ -107,15 +106,13 @@ def replace(doc_id):
     """替换制度文件: upload a newer version; the old one is kept, marked 已被替换, and stays downloadable."""
     old = _scoped_document(doc_id)
     if old.replaced_by_id:
-        flash("该文件已被替换，请替换其最新版本。", "warning")
-        return htmx.redirect_to(url_for("documents.index"))
+        return htmx.flash_redirect("该文件已被替换，请替换其最新版本。", "warning", "documents.index")
     form = ReplaceDocumentForm(data={"title": old.title} if request.method == "GET" else None)
     if form.validate_on_submit():
         doc = save_document(form, department_id=current_user.department_id,
                             user_id=current_user.id, kind=old.kind, replaces=old)
         if doc is not None:
-            flash(f"已用新版本替换{old.kind}《{old.title}》，原文件仍保留。", "success")
-            return htmx.redirect_to(url_for("documents.index"))
+            return htmx.flash_redirect(f"已用新版本替换{old.kind}《{old.title}》，原文件仍保留。", "success", "documents.index")
     status = 422 if form.is_submitted() else 200
     return htmx.render("documents/form.html", None, status, form=form, old=old)
 

@@ -34,7 +34,7 @@ import unicodedata
 from typing import Iterable
 
 from .. import rules
-from . import workbook, write_text_row, xlsx_text
+from . import workbook, xlsx_text
 
 ATTACHMENT = "附件1"
 TITLE = "赤壁市首席服务员审批服务事项清单"

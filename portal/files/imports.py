@@ -711,7 +711,6 @@ def plan(rows: list[SheetRow], *, department_name: str, short_name: str, officer
     same_department = _per_value(lambda cell: not cell or department_key(cell) in keys)
     officer_cell = _per_value(parse_officer_cell)
     reason_cell = _per_value(parse_reason_cell)
-    no_spaces = _per_value(lambda cell: _SPACES.sub("", cell))
     type_of = _per_value(item_type_value)
     inclusion_of = _per_value(inclusion_value)
     cleaned = _per_value(_clean_cell)

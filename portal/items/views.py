@@ -173,8 +173,7 @@ def create():
         return render_template("items/detail.html", form=form, item=None, dept=dept, history=[]), 422
     if fragment:
         return _row(item, changed=True)
-    flash(f"已新增事项“{item.label}”。", "success")
-    return redirect(url_for("items.detail", item_id=item.id))
+    return htmx.flash_redirect(f"已新增事项“{item.label}”。", "success", "items.detail", item_id=item.id)
 
 
 @bp.route("/<int:item_id>/row")
@@ -221,8 +220,7 @@ def retire(item_id):
         service.set_retired(w, item, True, _moment())
     if htmx.is_htmx():
         return htmx.trigger(make_response("", 200), CHANGED)
-    flash(f"已停用事项“{item.label}”，可在“已停用”中恢复。", "success")
-    return redirect(url_for("items.index"))
+    return htmx.flash_redirect(f"已停用事项“{item.label}”，可在“已停用”中恢复。", "success", "items.index")
 
 
 @bp.route("/<int:item_id>/restore", methods=["POST"])
@@ -261,8 +259,7 @@ def detail(item_id):
             if errors:
                 form.add_errors(errors)
                 return render_template("items/detail.html", form=form, item=item, dept=dept, history=history), 422
-            flash("已保存。", "success")
-            return redirect(url_for("items.detail", item_id=item.id))
+            return htmx.flash_redirect("已保存。", "success", "items.detail", item_id=item.id)
     return render_template("items/detail.html", form=form, item=item, dept=dept, history=history,
                            unauthorised=service.unauthorised_ids(dept, clock.today()), dept_args=_dept_args(dept),
                            position=None if editable else ServiceItem.position_of(item))
@@ -386,10 +383,10 @@ def submit():
             with write() as w:
                 item_list = service.submit(w, dept, current_user._get_current_object(), _moment())
         except service.ServiceError as exc:
-            flash(str(exc), "error")
-            return redirect(url_for("items.submit"))
-        flash(f"已报送第{item_list.revision}版事项清单，等待协调办审核。报送后仍可继续修改事项，修改内容将在下次报送时提交。", "success")
-        return redirect(url_for("items.versions"))
+            return htmx.flash_redirect(str(exc), "error", "items.submit")
+        return htmx.flash_redirect(
+            f"已报送第{item_list.revision}版事项清单，等待协调办审核。报送后仍可继续修改事项，修改内容将在下次报送时提交。",
+            "success", "items.versions")
     published = ItemList.published_for(dept)
     changes = service.diff(service.list_rows(published), service.draft_items(dept)) if published else None
     return render_template(
@@ -531,10 +528,10 @@ def approve(list_id):
         with write() as w:
             service.approve(w, item_list, current_user._get_current_object(), _moment())
     except service.ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("items.review", list_id=item_list.id))
-    flash(f"已通过{item_list.department.name}第{item_list.revision}版事项清单，并已公示。", "success")
-    return redirect(url_for("items.review_queue"))
+        return htmx.flash_redirect(str(exc), "error", "items.review", list_id=item_list.id)
+    return htmx.flash_redirect(
+        f"已通过{item_list.department.name}第{item_list.revision}版事项清单，并已公示。",
+        "success", "items.review_queue")
 
 
 @bp.route("/review/<int:list_id>/return", methods=["POST"])
@@ -549,10 +546,10 @@ def return_(list_id):
         with write() as w:
             service.return_list(w, item_list, current_user._get_current_object(), form.comment.data, _moment())
     except service.ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("items.review", list_id=item_list.id))
-    flash(f"已退回{item_list.department.name}第{item_list.revision}版事项清单。", "success")
-    return redirect(url_for("items.review_queue"))
+        return htmx.flash_redirect(str(exc), "error", "items.review", list_id=item_list.id)
+    return htmx.flash_redirect(
+        f"已退回{item_list.department.name}第{item_list.revision}版事项清单。",
+        "success", "items.review_queue")
 
 
 @bp.route("/deadline", methods=["GET", "POST"])
@@ -581,8 +578,7 @@ def deadline():
             message = f"已将{year}年度清单报送截止日期设为{form.deadline.data.year}年{form.deadline.data.month}月{form.deadline.data.day}日。"
             if changed:
                 message += f"已按新的截止日期重新判定{changed}份已报送清单是否按时。"
-            flash(message, "success")
-            return redirect(url_for("items.deadline"))
+            return htmx.flash_redirect(message, "success", "items.deadline")
         status = 422
     current = [(y, Setting.list_deadline(y), Setting.get_value(f"list_deadline_{y}") is not None) for y in years]
     return render_template("items/deadline.html", form=form, current=current), status

@@ -193,12 +193,9 @@ class SignForm(ZhForm):
 
     def check(self, today: dt.date, earliest: dt.date, earliest_label: str, officer_ids: set[int]) -> None:
         """Date within [earliest, today]; the signer one of the department's serving officers."""
-        day = self.signed_on.data
-        if day is not None:
-            if day > today:
-                self.signed_on.errors.append("会签日期不能晚于今天")
-            elif day < earliest:
-                self.signed_on.errors.append(f"会签日期不能早于{earliest_label}（{earliest.isoformat()}）")
+        problem = rules.record_date_problem(self.signed_on.data, today, earliest, "会签日期", earliest_label)
+        if problem:
+            self.signed_on.errors.append(problem)
         if not self.officer_id.data:
             self.officer_id.errors.append("请选择签署的首席服务员" if officer_ids else
                                           "本部门尚无在任的首席服务员，请先在“首席服务员”中登记")
@@ -212,12 +209,9 @@ class ReceivedForm(ZhForm):
     received_on = DateField("材料收到日期", validators=[DateRequired("请填写材料收到日期")])
 
     def check(self, today: dt.date, asked_on: dt.date) -> None:
-        day = self.received_on.data
-        if day is not None:
-            if day > today:
-                self.received_on.errors.append("材料收到日期不能晚于今天")
-            elif day < asked_on:
-                self.received_on.errors.append(f"材料收到日期不能早于要求补正的日期（{asked_on.isoformat()}）")
+        problem = rules.record_date_problem(self.received_on.data, today, asked_on, "材料收到日期", "要求补正的日期")
+        if problem:
+            self.received_on.errors.append(problem)
 
 
 class NoteForm(ZhForm):

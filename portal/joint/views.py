@@ -118,8 +118,9 @@ def new():
         # Another user registered the same investor a moment ago: nothing of this form was saved.
         form.inv_code.errors.append("本部门台账中已有该统一社会信用代码的投资者，请在“本部门台账中已有的投资者”中选择")
         return _render_new(form, 422)
-    flash(f"联办事项“{matter.project}”已发起，已通知{len(rows)}个参与部门会签。", "success")
-    return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
+    return htmx.flash_redirect(
+        f"联办事项“{matter.project}”已发起，已通知{len(rows)}个参与部门会签。",
+        "success", "joint.detail", matter_id=matter.id)
 
 
 @bp.get("/new/row")
@@ -252,8 +253,9 @@ def received(matter_id, part_id):
 
     with write() as w:
         service.record_received(w, part, outstanding, form.received_on.data)
-    flash(f"已登记补正材料收到，{part.department.name}须在{part.deadline.isoformat()}前重新会签。", "success")
-    return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
+    return htmx.flash_redirect(
+        f"已登记补正材料收到，{part.department.name}须在{part.deadline.isoformat()}前重新会签。",
+        "success", "joint.detail", matter_id=matter.id)
 
 
 @bp.post("/<int:matter_id>/parts/<int:part_id>/note")
@@ -267,8 +269,7 @@ def note(matter_id, part_id):
         return _invalid(matter, "joint/_note_form.html", note_form=form)
     with write() as w:
         w.update(part, internal_note=_text(form.internal_note))
-    flash("内部备注已保存。", "success")
-    return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
+    return htmx.flash_redirect("内部备注已保存。", "success", "joint.detail", matter_id=matter.id)
 
 
 @bp.post("/<int:matter_id>/lead")
@@ -284,8 +285,7 @@ def lead(matter_id):
     with write() as w:
         w.update(JointMatter.get_by_id(matter.id), visits=parse_int(form.visits.data),
                  notes=_text(form.notes))
-    flash("牵头部门记录已保存。", "success")
-    return htmx.redirect_to(url_for("joint.detail", matter_id=matter.id))
+    return htmx.flash_redirect("牵头部门记录已保存。", "success", "joint.detail", matter_id=matter.id)
 
 
 @bp.get("/<int:matter_id>/sheet")

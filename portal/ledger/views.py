@@ -116,14 +116,12 @@ def matter_status(matter_id: int):
     error = form.check(matter, clock.today())
     if error:
         if not htmx.is_htmx():
-            flash(error, "error")
-            return redirect(url_for("ledger.index"))
+            return htmx.flash_redirect(error, "error", "ledger.index")
         return _row_response(matter, error=error, status=422)
     with write() as w:
         service.set_status(w, matter, form)
     if not htmx.is_htmx():
-        flash(f"「{matter.project}」已改为{form.status.data}", "success")
-        return redirect(url_for("ledger.index"))
+        return htmx.flash_redirect(f"「{matter.project}」已改为{form.status.data}", "success", "ledger.index")
     return _row_response(matter)
 
 
@@ -176,8 +174,7 @@ def investor_new():
     if request.method == "POST":
         investor = service.save_investor(form, current_user.department)
         if investor is not None:
-            flash(f"已添加企业：{investor.name}", "success")
-            return redirect(url_for("ledger.investors"))
+            return htmx.flash_redirect(f"已添加企业：{investor.name}", "success", "ledger.investors")
         return render_template("ledger/investor_form.html", form=form, investor=None), 422
     return render_template("ledger/investor_form.html", form=form, investor=None)
 
@@ -190,8 +187,7 @@ def investor_edit(investor_id: int):
     form = InvestorForm(obj=investor if request.method == "GET" else None)
     if request.method == "POST":
         if service.save_investor(form, current_user.department, investor) is not None:
-            flash(f"已保存企业：{investor.name}", "success")
-            return redirect(url_for("ledger.investors"))
+            return htmx.flash_redirect(f"已保存企业：{investor.name}", "success", "ledger.investors")
         return render_template("ledger/investor_form.html", form=form, investor=investor), 422
     return render_template("ledger/investor_form.html", form=form, investor=investor)
 
@@ -239,13 +235,13 @@ def evaluation_answer(evaluation_id: int):
         if not current_user.is_department:
             abort(403)
         if evaluation.answered_at is not None:
-            flash("该差评已答复，答复不能再修改。", "warning")
-            return redirect(url_for("ledger.evaluation_answer", evaluation_id=evaluation.id))
+            return htmx.flash_redirect(
+                "该差评已答复，答复不能再修改。",
+                "warning", "ledger.evaluation_answer", evaluation_id=evaluation.id)
         if form.validate_on_submit():
             with write() as w:
                 late = service.answer(w, evaluation, form, current_user.id)
-            flash("答复已保存。" + ("已超过答复期限，将标记为超期答复。" if late else ""), "warning" if late else "success")
-            return redirect(url_for("ledger.evaluations", bad=1))
+            return htmx.flash_redirect("答复已保存。" + ("已超过答复期限，将标记为超期答复。" if late else ""), "warning" if late else "success", "ledger.evaluations", bad=1)
     today = clock.today()
     late = bool(evaluation.deadline) and rules.answer_late(
         evaluation.deadline, evaluation.answered_at.date() if evaluation.answered_at else None, today)
@@ -263,8 +259,7 @@ def evaluation_settings():
         return _evaluations_page(form, status=422)
     with write() as w:
         w.set_setting("evaluation_answer_days", form.days.data)
-    flash(f"差评答复时限已设为{form.days.data}个工作日，自此后收到的差评起执行。", "success")
-    return redirect(url_for("ledger.evaluations"))
+    return htmx.flash_redirect(f"差评答复时限已设为{form.days.data}个工作日，自此后收到的差评起执行。", "success", "ledger.evaluations")
 
 
 # --- 节假日安排 (holidays) -------------------------------------------------------------------------
@@ -303,8 +298,9 @@ def holidays():
         form.day.errors.append(error)
         return _holidays_page(form, 422)
     kind = "调休上班日" if form.kind.data == "on" else "法定节假日"
-    flash(f"已添加{kind}：{form.day.data.isoformat()} {form.name.data.strip()}", "success")
-    return redirect(url_for("ledger.holidays", year=form.day.data.year))
+    return htmx.flash_redirect(
+        f"已添加{kind}：{form.day.data.isoformat()} {form.name.data.strip()}",
+        "success", "ledger.holidays", year=form.day.data.year)
 
 
 @bp.route("/holidays/<int:holiday_id>/delete", methods=["POST"])
@@ -313,9 +309,9 @@ def holiday_delete(holiday_id: int):
     """删除节假日: removes one day from the list (asked for confirmation first; the log keeps it)."""
     day = Holiday.get_or_none(Holiday.id == holiday_id)
     if day is None:
-        flash("该日期已不在节假日安排中。", "warning")
-        return redirect(url_for("ledger.holidays"))
+        return htmx.flash_redirect("该日期已不在节假日安排中。", "warning", "ledger.holidays")
     with write() as w:
         w.delete(day)
-    flash(f"已删除：{day.day.isoformat()} {day.name}", "success")
-    return redirect(url_for("ledger.holidays", year=day.day.year))
+    return htmx.flash_redirect(
+        f"已删除：{day.day.isoformat()} {day.name}",
+        "success", "ledger.holidays", year=day.day.year)

@@ -92,8 +92,9 @@ def appoint():
         else:
             with write() as w:
                 officer = w.create(Officer, department=dept, term_start=form.term_start.data, **form.person())
-            flash(f"已任命 {officer.name} 为首席服务员。请为其指定审批事项并签发授权委托书，签发前为“未授权上岗”。", "success")
-            return redirect(url_for("officers.detail", officer_id=officer.id))
+            return htmx.flash_redirect(
+                f"已任命 {officer.name} 为首席服务员。请为其指定审批事项并签发授权委托书，签发前为“未授权上岗”。",
+                "success", "officers.detail", officer_id=officer.id)
     failed = request.method == "POST"
     return render_template("officers/new.html", form=form, dept=dept, refusal=refusal), (422 if failed else 200)
 
@@ -145,8 +146,7 @@ def edit(officer_id):
         if not form.errors:
             with write() as w:
                 w.update(officer, **fields)
-            flash("已保存首席服务员信息。", "success")
-            return redirect(url_for("officers.detail", officer_id=officer.id))
+            return htmx.flash_redirect("已保存首席服务员信息。", "success", "officers.detail", officer_id=officer.id)
     return render_template("officers/edit.html", form=form, officer=officer), (422 if request.method == "POST" else 200)
 
 
@@ -162,11 +162,9 @@ def letter_new(officer_id):
         with write() as w:
             letter = service.draft(w, officer, clock.today())
     except service.LetterError as e:
-        flash(e.message, "error")
-        return redirect(url_for("officers.detail", officer_id=officer.id))
+        return htmx.flash_redirect(e.message, "error", "officers.detail", officer_id=officer.id)
     except IntegrityError:
-        flash("文号已被占用（可能有人同时生成了授权委托书），请重试。", "error")
-        return redirect(url_for("officers.detail", officer_id=officer.id))
+        return htmx.flash_redirect("文号已被占用（可能有人同时生成了授权委托书），请重试。", "error", "officers.detail", officer_id=officer.id)
     return redirect(url_for("officers.letter", letter_id=letter.id))
 
 
@@ -179,13 +177,12 @@ def letter_reissue(officer_id):
         with write() as w:
             letter = service.reissue(w, officer, current_user._get_current_object(), clock.today())
     except service.LetterError as e:
-        flash(e.message, "error")
-        return redirect(url_for("officers.detail", officer_id=officer.id))
+        return htmx.flash_redirect(e.message, "error", "officers.detail", officer_id=officer.id)
     except IntegrityError:
-        flash("文号已被占用（可能有人同时签发了授权委托书），请重试。", "error")
-        return redirect(url_for("officers.detail", officer_id=officer.id))
-    flash(f"已按当前事项重新签发授权委托书 {letter.number}，原授权委托书已替换。", "success")
-    return redirect(url_for("officers.letter", letter_id=letter.id))
+        return htmx.flash_redirect("文号已被占用（可能有人同时签发了授权委托书），请重试。", "error", "officers.detail", officer_id=officer.id)
+    return htmx.flash_redirect(
+        f"已按当前事项重新签发授权委托书 {letter.number}，原授权委托书已替换。",
+        "success", "officers.letter", letter_id=letter.id)
 
 
 def _letter_page(letter: Letter, form=None, status: int = 200):
@@ -252,8 +249,7 @@ def letter_issue(letter_id):
         form.issue_date.errors.append("文号已被占用（可能有人同时签发了授权委托书），请重试。")
         return _letter_page(Letter.get_by_id(letter.id), form, 422)
     letter = Letter.get_by_id(letter.id)
-    flash(f"已签发授权委托书 {letter.number}。", "success")
-    return redirect(url_for("officers.letter", letter_id=letter.id))
+    return htmx.flash_redirect(f"已签发授权委托书 {letter.number}。", "success", "officers.letter", letter_id=letter.id)
 
 
 @bp.route("/letters/<int:letter_id>/refresh", methods=["POST"])
@@ -269,8 +265,7 @@ def letter_refresh(letter_id):
             service.draft(w, letter.officer, clock.today())
     except service.LetterError as e:
         return _refused(e, letter)
-    flash("已按当前事项重新生成草稿。", "success")
-    return redirect(url_for("officers.letter", letter_id=letter.id))
+    return htmx.flash_redirect("已按当前事项重新生成草稿。", "success", "officers.letter", letter_id=letter.id)
 
 
 @bp.route("/letters/<int:letter_id>/discard", methods=["POST"])
@@ -283,8 +278,7 @@ def letter_discard(letter_id):
             service.discard(w, letter)
     except service.LetterError as e:
         return _refused(e, letter)
-    flash(f"已作废草稿 {letter.number}。", "success")
-    return redirect(url_for("officers.detail", officer_id=letter.officer_id))
+    return htmx.flash_redirect(f"已作废草稿 {letter.number}。", "success", "officers.detail", officer_id=letter.officer_id)
 
 
 # --- the office -----------------------------------------------------------------------------------
@@ -332,8 +326,7 @@ def settings():
                     if d.several_officers != wanted[d.id]:
                         w.update(d, action="several_officers", several_officers=wanted[d.id])
                 w.set_setting("system_start", form.system_start.data.isoformat())
-            flash("首席服务员设置已保存。", "success")
-            return redirect(url_for("officers.settings"))
+            return htmx.flash_redirect("首席服务员设置已保存。", "success", "officers.settings")
         # Show the boxes as the office ticked them, not as stored.
         for d in departments:
             d.wanted = wanted[d.id]

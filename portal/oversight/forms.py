@@ -1,7 +1,7 @@
 """Forms of the oversight review (抽查): start a review, record a finding, answer it, send it back."""
 from __future__ import annotations
 
-from ..forms import DateField, PortalForm
+from ..forms import DateField, PortalForm, strip
 from wtforms import FloatField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -11,14 +11,10 @@ from .. import clock, rules
 TEXT_MAX = 2000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ReviewForm(PortalForm):
     """发起抽查: title, period, departments, sampling rate and minimum, deadline for answers."""
 
-    title = StringField("抽查名称", filters=[_strip],
+    title = StringField("抽查名称", filters=[strip],
                         validators=[DataRequired("请填写抽查名称。"), Length(max=200, message="抽查名称不能超过200个字。")])
     period_start = DateField("抽查期间（起）", what="开始日期", validators=[InputRequired("请填写抽查期间的开始日期。")])
     period_end = DateField("抽查期间（止）", what="结束日期", validators=[InputRequired("请填写抽查期间的结束日期。")])
@@ -62,7 +58,7 @@ class FindingForm(PortalForm):
     finding = RadioField("抽查结论", choices=[(f, f) for f in rules.FINDINGS],
                          validators=[InputRequired("请选择抽查结论。")],
                          invalid_choice_message="抽查结论须为“规范”或“需整改”。")
-    requirement = TextAreaField("整改要求", filters=[_strip],
+    requirement = TextAreaField("整改要求", filters=[strip],
                                 validators=[Length(max=TEXT_MAX, message=f"整改要求不能超过{TEXT_MAX}个字。")])
 
     def validate_requirement(self, field):
@@ -73,7 +69,7 @@ class FindingForm(PortalForm):
 class AnswerForm(PortalForm):
     """整改答复: what was put right (整改情况) and the date it was done."""
 
-    answer = TextAreaField("整改情况", filters=[_strip],
+    answer = TextAreaField("整改情况", filters=[strip],
                            validators=[DataRequired("请填写整改情况。"),
                                        Length(max=TEXT_MAX, message=f"整改情况不能超过{TEXT_MAX}个字。")])
     answered_on = DateField("整改完成日期", validators=[InputRequired("请填写整改完成日期。")])
@@ -101,6 +97,6 @@ class AnswerForm(PortalForm):
 class ReturnForm(PortalForm):
     """退回整改: the office's reason, for the department to answer again."""
 
-    return_comment = TextAreaField("退回意见", filters=[_strip],
+    return_comment = TextAreaField("退回意见", filters=[strip],
                                    validators=[DataRequired("请填写退回意见，说明还需如何整改。"),
                                                Length(max=TEXT_MAX, message=f"退回意见不能超过{TEXT_MAX}个字。")])

@@ -29,34 +29,28 @@ def oversight_todo(user, today):
     if user.is_department:
         q = q.where(F.department == user.department_id)
     row = q.dicts().get()
-    n_overdue, n_due = int(row["overdue"] or 0), int(row["due"] or 0)
-    out = []
+    count = {key: int(row[key] or 0) for key in ("overdue", "due", "answered", "pending")}
+    department = user.is_department
+    # A department works its findings from their list; the office is sent to the reviews.
+    area, endpoint = ("抽查整改", "oversight.findings") if department else ("抽查", "oversight.index")
 
     def day(value):
         return value if isinstance(value, dt.date) or value is None else dt.date.fromisoformat(str(value)[:10])
 
-    if user.is_department:
-        if n_overdue:
-            out.append(reminders.Reminder(area="抽查整改", text=f"抽查发现的问题逾期未答复 {n_overdue} 件",
-                                          url=url_for("oversight.findings", state="待答复", late="1"),
-                                          deadline=day(row["overdue_since"]), overdue=True, count=n_overdue,
-                                          endpoint="oversight.findings"))
-        if n_due:
-            out.append(reminders.Reminder(area="抽查整改", text=f"抽查发现的问题待答复整改情况 {n_due} 件",
-                                          url=url_for("oversight.findings", state="待答复"),
-                                          deadline=day(row["next_deadline"]), count=n_due, endpoint="oversight.findings"))
-        return out
-    n_answered, n_pending = int(row["answered"] or 0), int(row["pending"] or 0)
-    if n_answered:
-        out.append(reminders.Reminder(area="抽查", text=f"部门已答复整改情况、待确认销号 {n_answered} 件",
-                                      url=url_for("oversight.findings", state=F.ANSWERED), count=n_answered,
-                                      endpoint="oversight.index"))
-    if n_overdue:
-        out.append(reminders.Reminder(area="抽查", text=f"抽查整改逾期未答复 {n_overdue} 件",
-                                      url=url_for("oversight.findings", state="待答复", late="1"),
-                                      deadline=day(row["overdue_since"]), overdue=True, count=n_overdue,
-                                      endpoint="oversight.index"))
-    if n_pending:
-        out.append(reminders.Reminder(area="抽查", text=f"抽查事项待录入结论 {n_pending} 件",
-                                      url=url_for("oversight.index"), count=n_pending, endpoint="oversight.index"))
+    out = []
+
+    def add(key, text, url, **extra):
+        if count[key]:
+            out.append(reminders.Reminder(area=area, text=f"{text} {count[key]} 件", url=url, count=count[key],
+                                          endpoint=endpoint, **extra))
+
+    if not department:
+        add("answered", "部门已答复整改情况、待确认销号", url_for("oversight.findings", state=F.ANSWERED))
+    add("overdue", "抽查发现的问题逾期未答复" if department else "抽查整改逾期未答复",
+        url_for("oversight.findings", state="待答复", late="1"), deadline=day(row["overdue_since"]), overdue=True)
+    if department:
+        add("due", "抽查发现的问题待答复整改情况", url_for("oversight.findings", state="待答复"),
+            deadline=day(row["next_deadline"]))
+    else:
+        add("pending", "抽查事项待录入结论", url_for("oversight.index"))
     return out

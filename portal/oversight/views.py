@@ -73,8 +73,9 @@ def new():
                     w, title=form.title.data, period_start=form.period_start.data, period_end=form.period_end.data,
                     department_ids=form.departments.data, rate=rate, minimum=form.minimum.data,
                     deadline=form.deadline.data, created_by=current_user.id)
-            flash(f"已发起“{review.title}”，随机抽取 {drawn} 件已办结事项（随机种子 {review.seed}）。", "success")
-            return htmx.redirect_to(url_for("oversight.detail", review_id=review.id))
+            return htmx.flash_redirect(
+                f"已发起“{review.title}”，随机抽取 {drawn} 件已办结事项（随机种子 {review.seed}）。",
+                "success", "oversight.detail", review_id=review.id)
     status = 422 if form.is_submitted() else 200
     return htmx.render("oversight/form.html", None, status, form=form, extra=extra,
                        preview=_preview(form))
@@ -190,10 +191,8 @@ def cancel(review_id):
                 w.delete(finding, action="cancel")
             w.delete(review, action="cancel")
     except _Recorded:
-        flash("本次抽查已录入结论，不能撤销。", "error")
-        return htmx.redirect_to(url_for("oversight.detail", review_id=review_id))
-    flash(f"已撤销抽查“{title}”及其抽取的 {len(findings)} 件事项。", "success")
-    return htmx.redirect_to(url_for("oversight.index"))
+        return htmx.flash_redirect("本次抽查已录入结论，不能撤销。", "error", "oversight.detail", review_id=review_id)
+    return htmx.flash_redirect(f"已撤销抽查“{title}”及其抽取的 {len(findings)} 件事项。", "success", "oversight.index")
 
 
 # --- findings ------------------------------------------------------------------------------------
@@ -282,8 +281,9 @@ def finding_record(finding_id):
     """录入抽查结论: 规范, or 需整改 with 整改要求. In the review table the row turns into a form."""
     finding = _finding_or_404(finding_id)
     if not _editable(finding):
-        flash("部门已答复整改情况，结论不能再修改；请确认销号或退回。", "error")
-        return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
+        return htmx.flash_redirect(
+            "部门已答复整改情况，结论不能再修改；请确认销号或退回。",
+            "error", "oversight.finding_detail", finding_id=finding.id)
     if request.method == "GET":
         if not htmx.is_htmx():
             return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
@@ -299,8 +299,9 @@ def finding_record(finding_id):
         w.update(finding, action="finding", finding=form.finding.data, requirement=requirement)
     if htmx.is_htmx():
         return htmx.trigger(_row(finding), "findings-changed")
-    flash(f"已录入抽查结论：{finding.finding}。", "success")
-    return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
+    return htmx.flash_redirect(
+        f"已录入抽查结论：{finding.finding}。",
+        "success", "oversight.finding_detail", finding_id=finding.id)
 
 
 @bp.route("/findings/<int:finding_id>/row")
@@ -317,8 +318,7 @@ def finding_answer(finding_id):
     deadline is accepted and flagged late (rule 10)."""
     finding = _finding_or_404(finding_id)
     if finding.state not in (F.TO_FIX, F.RETURNED):
-        flash("该事项当前无需答复。", "error")
-        return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
+        return htmx.flash_redirect("该事项当前无需答复。", "error", "oversight.finding_detail", finding_id=finding.id)
     form = AnswerForm(review=finding.review)
     if not form.validate_on_submit():
         return _detail(finding, status=422, answer_form=form)
@@ -351,13 +351,11 @@ def finding_return(finding_id):
     and the original deadline still applies."""
     finding = _finding_or_404(finding_id)
     if finding.state != F.ANSWERED:
-        flash("只有已答复、待确认的事项可以退回。", "error")
-        return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
+        return htmx.flash_redirect("只有已答复、待确认的事项可以退回。", "error", "oversight.finding_detail", finding_id=finding.id)
     form = ReturnForm()
     if not form.validate_on_submit():
         return _detail(finding, status=422, return_form=form)
     with write() as w:
         w.update(finding, action="return", return_comment=form.return_comment.data, answered_on=None)
-    flash("已退回，部门须重新答复整改情况。", "success")
-    return htmx.redirect_to(url_for("oversight.finding_detail", finding_id=finding.id))
+    return htmx.flash_redirect("已退回，部门须重新答复整改情况。", "success", "oversight.finding_detail", finding_id=finding.id)
 

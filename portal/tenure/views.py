@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, render_template, request
 from flask_login import current_user
 
 from .. import clock, htmx, listing, rules
@@ -56,8 +56,9 @@ def new():
         if valid and checked:
             with write() as w:
                 report = service.file(w, dept, form, checked, current_user._get_current_object())
-            flash(service.filed_message(report, dept), "success")
-            return redirect(url_for("tenure.detail", report_id=report.id))
+            return htmx.flash_redirect(
+                service.filed_message(report, dept),
+                "success", "tenure.detail", report_id=report.id)
         return render_template("tenure/new.html", form=form, serving=serving, former=former, dept=dept), 422
     return render_template("tenure/new.html", form=form, serving=serving, former=former, dept=dept)
 
@@ -81,38 +82,42 @@ def _detail_page(report, return_form=None, refile_form=None, status=200):
                            served=rules.tenure_days(report.outgoing.term(), clock.today())), status
 
 
-def _not_waiting(report):
-    flash(f"该报告{report.state}，不能重复处理。", "error")
-    return _detail_page(report, status=409)
+def _waiting_report(report_id) -> TenureReport:
+    """The report the office is to decide on. One already decided (perhaps in another tab) stops the
+    request with its own page and a 409, so nothing is decided twice."""
+    report = get_scoped_or_404(TenureReport, report_id)
+    if report.state != rules.REPORT_FILED:
+        flash(f"该报告{report.state}，不能重复处理。", "error")
+        abort(make_response(_detail_page(report, status=409)))
+    return report
+
+
+def _to_waiting(message: str):
+    """Back to the reports that still wait for the office, saying what happened."""
+    return htmx.flash_redirect(message, "success", "tenure.index", state=rules.REPORT_FILED)
 
 
 @bp.route("/<int:report_id>/acknowledge", methods=["POST"])
 @office_required
 def acknowledge(report_id):
     """确认任期调整报告 (协调办)."""
-    report = get_scoped_or_404(TenureReport, report_id)
-    if report.state != rules.REPORT_FILED:
-        return _not_waiting(report)
+    report = _waiting_report(report_id)
     with write() as w:
         service.acknowledge(w, report, current_user._get_current_object())
-    flash("已确认该任期调整报告。", "success")
-    return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
+    return _to_waiting("已确认该任期调整报告。")
 
 
 @bp.route("/<int:report_id>/return", methods=["POST"])
 @office_required
 def return_report(report_id):
     """退回任期调整报告 (协调办), with a comment the department sees in its to-dos."""
-    report = get_scoped_or_404(TenureReport, report_id)
-    if report.state != rules.REPORT_FILED:
-        return _not_waiting(report)
+    report = _waiting_report(report_id)
     form = ReturnForm()
     if not form.validate_on_submit():
         return _detail_page(report, return_form=form, status=422)
     with write() as w:
         service.send_back(w, report, form.comment.data, current_user._get_current_object())
-    flash("已退回该任期调整报告，部门将在待办中看到退回意见。", "success")
-    return redirect(url_for("tenure.index", state=rules.REPORT_FILED))
+    return _to_waiting("已退回该任期调整报告，部门将在待办中看到退回意见。")
 
 
 @bp.route("/<int:report_id>/edit", methods=["POST"])
@@ -135,7 +140,6 @@ def refile(report_id):
             with write() as w:
                 service.refile(w, report, form.reason.data or "", form.handover.data, current_user._get_current_object(),
                                form.late_note.data)
-            flash("已修改并重新报送协调办。", "success")
-            return redirect(url_for("tenure.detail", report_id=report.id))
+            return htmx.flash_redirect("已修改并重新报送协调办。", "success", "tenure.detail", report_id=report.id)
     return _detail_page(report, refile_form=form, status=422)
 

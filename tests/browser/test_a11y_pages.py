@@ -127,6 +127,14 @@ class Checker:
         self.context.close()
 
 
+def _signed_in(browser, demo, username, problems):
+    """A checker logged in as `username`, with its home page checked."""
+    c = Checker(browser, demo, username, problems)
+    c.login(username)
+    c.axe("首页")
+    return c
+
+
 def _edit_first_row(page):
     page.locator("#item-rows tr button", has_text="编辑").first.click()
     page.locator("#item-rows tr.editing").first.wait_for()
@@ -161,9 +169,7 @@ def test_every_page_type_passes_axe(demo, browser):
     c.close()
 
     # A department user: its own records in every area.
-    c = Checker(browser, demo, "gaj", problems)
-    c.login("gaj")
-    c.axe("首页")
+    c = _signed_in(browser, demo, "gaj", problems)
     c.visit("事项清单", "/items/")
     c.step("事项清单（编辑行）", _edit_first_row)
     c.step("事项清单（新增行）", _new_row)
@@ -198,16 +204,13 @@ def test_every_page_type_passes_axe(demo, browser):
     c.close()
 
     # The lead department of a joint matter.
-    c = Checker(browser, demo, "fgj", problems)
-    c.login("fgj")
+    c = _signed_in(browser, demo, "fgj", problems)
     c.visit("联办详情", f"/joint/{ids['joint']}")
     c.visit("会签单", f"/joint/{ids['joint']}/sheet")
     c.close()
 
     # The office: reviews, overviews, settings and system management.
-    c = Checker(browser, demo, "office", problems)
-    c.login("office")
-    c.axe("首页")
+    c = _signed_in(browser, demo, "office", problems)
     c.visit("看板", "/dashboard/")
     c.visit("清单审核", "/items/review")
     c.visit("审核清单", f"/items/review/{ids['submitted_list']}")
@@ -241,9 +244,7 @@ def test_every_page_type_passes_axe(demo, browser):
     c.close()
 
     # The leader: read-only.
-    c = Checker(browser, demo, "leader", problems)
-    c.login("leader")
-    c.axe("首页")
+    c = _signed_in(browser, demo, "leader", problems)
     c.visit("考核周期（只读）", f"/assessment/periods/{ids['period_locked']}")
     c.close()
 
