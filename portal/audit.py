@@ -72,8 +72,13 @@ def _compiled(model, fields) -> str:
     return sql
 
 
+# One encoder for every entry: json.dumps with options builds a new one on each call, and an import
+# writes thousands of entries.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 def _dump(value) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+    return None if value is None else _ENCODER.encode(value)
 
 
 class Writer:

@@ -54,9 +54,10 @@ def record_id(value) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
-def paginate(query, size: int | None = None, total: int | None = None) -> Page:
+def paginate(query, size: int | None = None, total: int | None = None, fetch=list) -> Page:
     """Rows of the requested page (?page=N) of a peewee query: two queries whatever the size, or one
-    when the caller already knows how many rows the query has (`total`)."""
+    when the caller already knows how many rows the query has (`total`). `fetch` turns the page's
+    query into its rows (by default peewee's own)."""
     size = size or current_app.config.get("PAGE_SIZE", 50)
     try:
         number = max(1, int(request.args.get("page", 1)))
@@ -65,7 +66,7 @@ def paginate(query, size: int | None = None, total: int | None = None) -> Page:
     if total is None:
         total = query.count()
     number = min(number, max(1, math.ceil(total / size)))
-    rows = list(query.paginate(number, size))
+    rows = fetch(query.paginate(number, size))
     return Page(rows, number, size, total)
 
 

@@ -383,6 +383,35 @@ class Officer(BaseModel):
 # --- service items and their lists ---------------------------------------------------------------
 
 
+class ListedItem:
+    """A row of the list page (ServiceItem.listed): the columns the row shows, the officer's name as
+    ``officer.name``, and ``position`` (序号) once attach_positions has set it. What the row template
+    reads of a ServiceItem, without building one."""
+
+    COLUMNS = ("id", "seq", "code", "item_name", "sub_item_name", "item_type", "inclusion", "officer_id", "mode",
+               "reason", "reason_note", "retired")
+    __slots__ = COLUMNS + ("officer", "position")
+
+    def __init__(self, row):
+        *values, officer_name = row
+        for name, value in zip(self.COLUMNS, values):
+            setattr(self, name, value)
+        self.retired = bool(self.retired)  # SQLite gives 0/1
+        self.officer = _Named(officer_name) if self.officer_id else None
+        self.position = None
+
+    @property
+    def label(self) -> str:
+        return ServiceItem.label_of(self.item_name, self.sub_item_name)
+
+
+class _Named:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
 class ServiceItem(BaseModel):
     """依申请政务服务事项 — one row of attachment 1 (one 办理项)."""
 
@@ -446,9 +475,8 @@ class ServiceItem(BaseModel):
         """事项清单 as the list page shows it: the department's items (current, or retired with
         filters["retired"]) and of their officer only the name, in the columns a row shows (templates/items/_row_macro.html; an item's full text is long), filtered by
         type, inclusion, reason, text (name or 事项编码) and 纳入事项未授权 (filters["unassigned"])."""
-        row_columns = (cls.id, cls.seq, cls.code, cls.item_name, cls.sub_item_name, cls.item_type, cls.inclusion,
-                       cls.officer, cls.mode, cls.reason, cls.reason_note, cls.retired)
-        q = (cls.select(*row_columns, Officer.id, Officer.name)
+        row_columns = [cls._meta.columns[name] for name in ListedItem.COLUMNS]  # by column: officer_id
+        q = (cls.select(*row_columns, Officer.name)
              .join(Officer, JOIN.LEFT_OUTER, on=(cls.officer == Officer.id)).switch(cls)
              .where((cls.department == department) & (cls.retired == filters["retired"])))
         if filters["type"]:
@@ -465,6 +493,12 @@ class ServiceItem(BaseModel):
         return q
 
     @classmethod
+    def listed_rows(cls, query) -> list[ListedItem]:
+        """The rows of a `listed` query (a page of it) as ListedItem, straight from the cursor: fifty
+        items with their officer through peewee's model machinery cost more than the query itself."""
+        return [ListedItem(row) for row in cls._meta.database.execute(query)]
+
+    @classmethod
     def matter_choices(cls, department, keep_id=None):
         """(id, item_name, sub_item_name, retired) of the department's items in use, and of the retired
         item `keep_id` a matter already names — plain tuples, in list order."""
@@ -473,11 +507,16 @@ class ServiceItem(BaseModel):
                 .order_by(cls.seq, cls.id).tuples())
 
     @classmethod
-    def attach_positions(cls, department, rows: list) -> list:
+    def attach_positions(cls, department, rows: list, first: int | None = None) -> list:
         """序号 as every page shows it, set on each row as ``position``: the item's place in its
         department's list (1, 2, 3 … in list order; a retired item takes none). One query of the
         department's ids in list order, whatever the page: a window function joined to the page
-        cost a scan of the list per row (47 ms for a list of 1,000 items)."""
+        cost a scan of the list per row (47 ms for a list of 1,000 items). A caller whose rows are
+        the current list itself, in list order, gives the page's `first` 序号 and needs no query."""
+        if first is not None:
+            for n, row in enumerate(rows, first):
+                row.position = n
+            return rows
         ids = (cls.select(cls.id).where((cls.department == department) & (cls.retired == False))  # noqa: E712
                .order_by(cls.seq, cls.id))
         # The bare cursor: a thousand ids through peewee's row machinery cost more than the query.

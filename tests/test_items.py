@@ -4,6 +4,7 @@ differences, the deadline and the reminders."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -122,6 +123,34 @@ def test_sorting_and_pagination(app, login, world):
     assert "事项4" in html and "事项3" in html and "事项0" not in html
     assert "第 1 / 3 页" in html
     assert "事项0" in client.get("/items/?sort=-seq&page=3").get_data(as_text=True)
+
+
+def test_the_number_is_the_items_place_in_the_list_on_every_page_and_order(app, login, world):
+    """序号 on the list page: unfiltered in list order it runs on from the page's place (no query); sorted
+    or filtered it is still each item's place in the list, never its place on the page. A retired item
+    takes none, and seq ties are broken by id as the list breaks them."""
+    items = [world.item(world.gaj, f"事项{n}", seq=[3, 1, 2, 2, 5, 4][n]) for n in range(6)]
+    with write(username="test") as w:
+        w.update(items[4], retired=True)
+    in_list = sorted((i for i in items if not i.retired), key=lambda i: (i.seq, i.id))
+    place = {i.item_name: n for n, i in enumerate(in_list, 1)}
+    app.config["PAGE_SIZE"] = 2
+    client = login("gaj")
+
+    def shown(query):
+        html = client.get("/items/?" + query).get_data(as_text=True)
+        return dict((name, int(n)) for n, name in re.findall(
+            r'<td class="num">(\d+)</td>.*?(事项\d)', html, flags=re.S))
+
+    seen = {}
+    for page in (1, 2, 3):
+        rows = shown(f"page={page}")
+        assert list(rows.values()) == list(range(2 * page - 1, 2 * page + 1))[:len(rows)]
+        seen.update(rows)
+    assert seen == place
+    for query in ("sort=-seq", "sort=item_name&page=2", "q=事项", "inclusion=纳入&page=2"):
+        rows = shown(query)
+        assert rows and all(place[name] == n for name, n in rows.items()), query
 
 
 def test_page_costs_the_same_queries_for_few_or_many_items(app, login, world):

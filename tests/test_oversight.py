@@ -252,11 +252,15 @@ def _backdate_review(finding, created, deadline):
                  deadline=deadline)
 
 
-def test_a_late_answer_is_flagged(login, city):
-    office = login("office")
-    finding = _reviewed(office, city)
-    office.post("/logout")
+def _overdue_finding(login, city):
+    """A 需整改 finding of a review started on 2026-10-20 whose answer was due on 2026-11-03."""
+    finding = _reviewed(login("office"), city)
     _backdate_review(finding, dt.date(2026, 10, 20), dt.date(2026, 11, 3))
+    return finding
+
+
+def test_a_late_answer_is_flagged(login, city):
+    finding = _overdue_finding(login, city)
     gaj = login("gaj")
     home = gaj.get("/").get_data(as_text=True)
     assert "逾期未答复 1 件" in home
@@ -416,10 +420,7 @@ def test_the_dashboards_rules_9_and_10_read_what_these_pages_write(login, city):
     from portal import metrics
     from tests.test_documents import docx_bytes, upload
 
-    office = login("office")
-    finding = _reviewed(office, city)
-    office.post("/logout")
-    _backdate_review(finding, dt.date(2026, 10, 20), dt.date(2026, 11, 3))
+    finding = _overdue_finding(login, city)
     gaj = login("gaj")
     upload(gaj)
     upload(gaj, data=docx_bytes(), filename="管理办法.docx", kind="管理办法", title="公安局管理办法")

@@ -476,18 +476,27 @@ def departments_overview(year: int, today: dt.date) -> list[dict]:
     return out
 
 
+def _city_list_rows():
+    """The rows of every active department's latest approved list (the city-wide export's scope)."""
+    latest = (ItemList.select(fn.MAX(ItemList.revision))
+              .where((ItemList.department == Department.id) & (ItemList.state == rules.LIST_APPROVED)))
+    return (ListRow.select(Department.name, *[getattr(ListRow, name) for name in attachment1.FIELDS[1:]])
+            .join(ItemList).join(Department)
+            .where((ItemList.state == rules.LIST_APPROVED) & (Department.active == True)  # noqa: E712
+                   & (ItemList.revision == latest)))
+
+
 def city_rows():
     """Every active department's latest approved list, rows in department then list order, as tuples of
     attachment1.FIELDS: one query, streamed (a province's 50,000 rows never sit in memory). The rows come
     straight from the cursor — every column is text, there is nothing for peewee to convert."""
-    latest = (ItemList.select(fn.MAX(ItemList.revision))
-              .where((ItemList.department == Department.id) & (ItemList.state == rules.LIST_APPROVED)))
-    q = (ListRow.select(Department.name, *[getattr(ListRow, name) for name in attachment1.FIELDS[1:]])
-         .join(ItemList).join(Department)
-         .where((ItemList.state == rules.LIST_APPROVED) & (Department.active == True)  # noqa: E712
-                & (ItemList.revision == latest))
-         .order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id))
+    q = _city_list_rows().order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
     yield from db.execute(q)
+
+
+def city_row_count() -> int:
+    """How many rows the city-wide export will hold."""
+    return _city_list_rows().count()
 
 
 # --- import --------------------------------------------------------------------------------------

@@ -116,8 +116,11 @@ def index():
     q, sort = listing.sort(ServiceItem.listed(dept, f, today), SORT_COLUMNS, "seq")
     q = q.order_by_extend(ServiceItem.id)
     # Unfiltered, the list holds the department's current items, which the figures have counted.
-    page = listing.paginate(q, total=None if any(f.values()) else figures["total"])
-    ServiceItem.attach_positions(dept, page.rows)
+    unfiltered = not any(f.values())
+    page = listing.paginate(q, total=figures["total"] if unfiltered else None, fetch=ServiceItem.listed_rows)
+    # Unfiltered in list order, the page is a run of the list: its 序号 follow from the page's place.
+    in_order = unfiltered and sort == "seq"
+    ServiceItem.attach_positions(dept, page.rows, first=(page.number - 1) * page.size + 1 if in_order else None)
     editable = can_write_department(dept.id)
     officers = service.serving_officers(dept) if editable else []
     return render_template(
@@ -363,7 +366,10 @@ def export():
 def export_city():
     """全市汇总导出: every department's latest approved list in the attachment-1 layout."""
     today = clock.today()
-    data = attachment1.build(service.city_rows(), day=today, city=True, stream=True)
+    # Kept in memory the workbook is written fastest (+90 MB at a province's 50,000 rows); only a larger
+    # one is streamed through a temporary file, slower but flat in memory.
+    stream = service.city_row_count() > current_app.config["EXPORT_STREAM_ROWS"]
+    data = attachment1.build(service.city_rows(), day=today, city=True, stream=stream)
     return send_xlsx(data, download_name("赤壁市", attachment1.DOWNLOAD_TITLE, "全市汇总", day=today,
                                            ascii="chibi-city-item-list"))
 
