@@ -5,8 +5,10 @@ playhouse.migrations)."""
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import threading
+from contextlib import contextmanager
 
 from peewee import DatabaseProxy, PostgresqlDatabase
 from playhouse.db_url import connect as connect_url
@@ -184,6 +186,39 @@ class DurableSqliteDatabase(PooledSqliteDatabase):
         self.queue.close()
 
 
+_unchecked = threading.local()
+
+
+@contextmanager
+def unchecked_borrow():
+    """Borrow a pooled PostgreSQL connection without the pool's liveness ping (a SELECT 1 round trip,
+    run under the pool's lock) — for the dashboard poll, whose one statement is itself the check: a
+    connection the server dropped fails it, the poll gives the connection back (the pool discards a
+    broken one) and goes the full way, whose borrow pings. SQLite's pool has no ping; nothing changes."""
+    _unchecked.on = True
+    try:
+        yield
+    finally:
+        _unchecked.on = False
+
+
+@functools.cache
+def _register_postgres_pool() -> None:
+    """peewee's psycopg 3 pool, able to skip its ping inside unchecked_borrow(). Built on first use, so
+    that an install without psycopg never imports it."""
+    from playhouse.db_url import register_database
+    from playhouse.postgres_ext import PooledPsycopg3Database
+    from psycopg.pq import TransactionStatus
+
+    class PortalPostgresPool(PooledPsycopg3Database):
+        def _is_closed(self, conn):
+            if getattr(_unchecked, "on", False):  # what the client knows, no round trip
+                return bool(conn.closed) or conn.info.transaction_status != TransactionStatus.IDLE
+            return super()._is_closed(conn)
+
+    register_database(PortalPostgresPool, "portal-psycopg3+pool")
+
+
 def make_database(url: str, pool_max: int = 32):
     """Build the database object for a sqlite:/// path or a postgresql:// URL.
 
@@ -200,7 +235,8 @@ def make_database(url: str, pool_max: int = 32):
     if url.startswith(("postgresql://", "postgres://")):
         # psycopg 3; PostgreSQL needs no IMMEDIATE: its row locks let writers of different rows run at once.
         # Connections are renewed after 10 minutes so a restarted server or a proxy's idle cut is survived.
-        return connect_url("psycopg3+pool://" + url.split("://", 1)[1], max_connections=pool_max,
+        _register_postgres_pool()
+        return connect_url("portal-psycopg3+pool://" + url.split("://", 1)[1], max_connections=pool_max,
                            stale_timeout=600, timeout=30)
     return connect_url(url)
 

@@ -18,10 +18,11 @@ import datetime as dt
 import logging
 import threading
 from dataclasses import dataclass
+from peewee import DatabaseError
 from werkzeug.http import parse_cookie, parse_etags
 
 from . import clock, htmx
-from .db import db
+from .db import db, unchecked_borrow
 from .security import TOUCH_SECONDS, response_headers
 
 log = logging.getLogger("portal.request")
@@ -88,14 +89,19 @@ class PollShortcut:
         if (now - seen.last_seen_at > dt.timedelta(seconds=TOUCH_SECONDS)
                 or now - seen.created_at > dt.timedelta(hours=cfg["SESSION_MAX_HOURS"])):
             return None
-        opened = db.is_closed()  # a pooled connection, borrowed as a Flask request would
+        opened = db.is_closed()  # a pooled connection, borrowed as a Flask request would, minus the ping
         if opened:
-            db.connect()
+            with unchecked_borrow():
+                db.connect()
         try:
             version, live = db.execute_sql(
                 'SELECT (SELECT version FROM data_version WHERE id = 1), '
                 '(SELECT s.revoked_at IS NULL AND u.active FROM login_session s JOIN "user" u ON u.id = s.user_id '
                 f'WHERE s.id = {db.param})', (seen.session_id,)).fetchone()
+        except DatabaseError:
+            # A connection the server dropped (a restart): the full path borrows a checked one.
+            log.warning("dashboard poll: the pooled connection failed; answered by the full path instead")
+            return None
         finally:
             if opened:
                 db.close()

@@ -10,7 +10,7 @@ from portal.audit import write
 from portal.models import AuditLog, DataVersion, ItemList, ServiceItem
 from tests.conftest import HTMX
 from tests.test_items import switch
-from tests.test_text_hygiene import _Forms
+from tests.crawl import FormParser, demo_city, demo_client
 
 
 def _publish(client, dept_code="gaj"):
@@ -93,7 +93,7 @@ def test_unchanged_rows_are_hidden_and_shown_again(login, world):
 
 
 def _page_form(html: str, action: str) -> dict:
-    parser = _Forms()
+    parser = FormParser()
     parser.feed(html)
     form = next(f for f in parser.forms if f["action"] in (action, "") and f["method"] == "post" and f["types"])
     values = dict(form["values"])
@@ -129,7 +129,7 @@ def test_saving_an_unedited_row_writes_nothing(login, world):
     a, b, c = _items(world)
     client = login("gaj")
     fragment = client.get(f"/items/{a.id}/edit", headers=HTMX).get_data(as_text=True)
-    parser = _Forms()
+    parser = FormParser()
     parser.feed('<form method="post">' + fragment + "</form>")  # the row's inputs, sent with hx-include
     values = next(f["values"] for f in parser.forms if f["types"])
     before = _state()
@@ -149,14 +149,10 @@ def test_a_real_change_is_still_saved(login, world):
     assert ServiceItem.get_by_id(a.id).materials == "一、申请书\n二、营业执照\n三、身份证明"  # stored tidied
 
 
-def test_the_demo_city_shows_a_rename_as_one_change(tmp_path):
+def test_the_demo_city_shows_a_rename_as_one_change(tmp_path_factory):
     """make run: 公安局's two approved versions differ by a renamed 办理项, shown as one 修改."""
-    from tests.conftest import make_app
-    from tests.test_fuzz_forms import _client
-
-    app = make_app(tmp_path)
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
-    client = _client(app, "gaj")
+    app = demo_city(tmp_path_factory, "diff")
+    client = demo_client(app, "gaj")
     with app.app_context():
         from portal.models import Department
         lists = list(ItemList.select().join(Department).where((Department.code == "gaj") & (ItemList.state == "已通过"))

@@ -3,6 +3,7 @@ and never a 204 where the full path would send the browser to the login page."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -185,3 +186,25 @@ def test_the_shortcut_answers_exactly_as_flask_would(app, world, office, case):
         assert fast.headers["HX-Redirect"].startswith("/login")
     elif case != "unchanged":
         assert 'id="dashboard-live"' in fast.get_data(as_text=True)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"), reason="needs PostgreSQL")
+def test_a_connection_the_server_dropped_costs_the_poll_nothing(app, office, caplog):
+    """The shortcut borrows without the pool's ping: when the server has dropped every pooled
+    connection (a restart), the poll still gets its answer, by the full path, and the next one is
+    answered by the shortcut again on a fresh connection."""
+    import psycopg
+
+    client, tag = office
+    with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as admin:
+        dropped = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()[0]
+    assert dropped >= 1
+    with caplog.at_level("WARNING", logger="portal.request"):
+        response = poll(client, tag)
+    assert response.status_code == 204 and response.headers["ETag"] == tag
+    # The shortcut took the dropped connection unpinged, found it dead, and let the full path answer.
+    assert "answered by the full path" in caplog.text
+    with count_queries() as statements:
+        assert poll(client, tag).status_code == 204
+    assert len(statements) == 1
