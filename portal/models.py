@@ -441,6 +441,7 @@ class ServiceItem(BaseModel):
         indexes = (
             (("department", "item_name", "sub_item_name"), True),
             (("department", "retired", "inclusion", "reason", "item_type"), False),
+            (("department", "retired", "seq", "id"), False),  # the list in its order (migration 0160)
         )
         constraints = [Check("promised_days IS NULL OR legal_days IS NULL OR promised_days <= legal_days")]
 
