@@ -488,8 +488,9 @@ def _city_list_rows():
 
 def city_rows():
     """Every active department's latest approved list, rows in department then list order, as tuples of
-    attachment1.FIELDS: one query, streamed (a province's 50,000 rows never sit in memory). The rows come
-    straight from the cursor — every column is text, there is nothing for peewee to convert."""
+    attachment1.FIELDS: one query, read from the cursor as the workbook takes them (whether the workbook
+    keeps them in memory or streams them is attachment1.build's `stream`). The rows come straight from
+    the cursor — every column is text, there is nothing for peewee to convert."""
     q = _city_list_rows().order_by(Department.sort_order, Department.id, ListRow.seq, ListRow.id)
     yield from db.execute(q)
 
